@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Cadasta.WorkerToolbox.Cli.Commands;
+
+/// <summary>Every subcommand of <c>cadasta-worker</c>, one file each; each is a thin call into the library.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}
