@@ -138,7 +138,7 @@ internal static class JsonColumn
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var whole) ? whole : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out var whole) ? whole : (object)element.GetDouble(),
         JsonValueKind.Array => element.EnumerateArray().Select(ToValue).ToList(),
         _ => element.EnumerateObject().ToDictionary(property => property.Name, property => ToValue(property.Value), StringComparer.Ordinal),
     };
