@@ -142,6 +142,7 @@ public sealed partial class TaskMonitor
         {
             try
             {
+                TaskRecordBuilder.RequireTaskHeaders(delivery.Message);
                 var arguments = _arguments.Read(delivery.Message);
                 readable.Add((delivery, TaskRecordBuilder.Build(delivery.Message, arguments, _time.GetUtcNow())));
             }

@@ -13,6 +13,15 @@ internal static class TaskRecordBuilder
     /// <summary>The headers the platform copies into the options when they are not None / [None, None].</summary>
     public static readonly IReadOnlyList<string> OptionHeaders = ["eta", "expires", "retries", "timelimit"];
 
+    /// <summary>Checks what the platform reads from the headers before anything else: the task id and name.</summary>
+    /// <exception cref="MalformedTaskMessageException">The headers lack a task id or name (protocol 1, or not a Celery task).</exception>
+    public static void RequireTaskHeaders(TransportMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        RequiredText(message.Headers, "id");
+        RequiredText(message.Headers, "task");
+    }
+
     /// <exception cref="MalformedTaskMessageException">The headers lack a task id or name (protocol 1, or not a Celery task).</exception>
     public static TaskRecord Build(TransportMessage message, TaskArguments arguments, DateTimeOffset created)
     {
