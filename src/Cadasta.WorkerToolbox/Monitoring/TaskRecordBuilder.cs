@@ -40,7 +40,7 @@ internal static class TaskRecordBuilder
             }
         }
 
-        return new TaskRecord
+        var record = new TaskRecord
         {
             TaskId = taskId,
             TaskName = taskName,
@@ -55,6 +55,15 @@ internal static class TaskRecordBuilder
             RelatedObjectId = Scalar(options, "related_object_id"),
             Created = created.ToUniversalTime(),
         };
+
+        // PostgreSQL refuses NUL in text: such a row could never be written and its message would come back for ever.
+        string?[] texts = [record.TaskId, record.TaskName, record.ParentId, record.RootId, record.CreatorId, record.RelatedObjectId];
+        if (texts.Any(text => text is not null && text.Contains('\0', StringComparison.Ordinal)))
+        {
+            throw new MalformedTaskMessageException("a task id, name, family id or related id holds a NUL character");
+        }
+
+        return record;
     }
 
     private static bool IsUnset(object? value) =>

@@ -97,6 +97,7 @@ public sealed class TaskRecordBuilderTests
     [InlineData("""{"id": 5, "task": "x"}""", "'id' header is not a non-empty string")]
     [InlineData("""{"id": "", "task": "x"}""", "'id' header is not a non-empty string")]
     [InlineData("""{"id": "a", "task": "x", "root_id": 3}""", "'root_id' header is not a string")]
+    [InlineData("""{"id": "a", "task": "x\u0000y"}""", "NUL character")]
     public void A_message_without_usable_task_headers_is_malformed(string headers, string reason)
     {
         var message = PlatformMessages.Message(PlatformMessages.ExportBody, headers, "{}");
