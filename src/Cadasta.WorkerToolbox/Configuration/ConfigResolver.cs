@@ -220,8 +220,11 @@ internal sealed class ConfigResolver
             }
             catch (PythonLiteralException e)
             {
+                // The parser's detail may quote part of the value: leave it out when the value holds a secret.
+                var printable = PrintableText(variable, raw);
+                var detail = printable == PythonRepr.Repr(raw) ? $": {e.Message}" : string.Empty;
                 throw new ConfigurationException(
-                    $"Environment variable {variable} has the value {Printable(variable, raw)}, which is not a Python literal of the expected type {type.PythonName}: {e.Message}.",
+                    $"Environment variable {variable} has the value {printable}, which is not a Python literal of the expected type {type.PythonName}{detail}.",
                     variable,
                     type.PythonName,
                     e);
@@ -231,7 +234,7 @@ internal sealed class ConfigResolver
         if (!type.Accepts(value))
         {
             throw new ConfigurationException(
-                $"Environment variable {variable} has the value {Printable(variable, raw)}, a {PythonRepr.TypeName(value)}, but the expected type is {type.PythonName}.",
+                $"Environment variable {variable} has the value {PrintableText(variable, raw)}, a {PythonRepr.TypeName(value)}, but the expected type is {type.PythonName}.",
                 variable,
                 type.PythonName);
         }
@@ -276,4 +279,8 @@ internal sealed class ConfigResolver
     }
 
     private static string Printable(string name, object? value) => PythonRepr.Repr(SecretMasker.MaskValue(name, value));
+
+    private static string PrintableText(string variable, string raw) => SettingCatalog.IsSecretName(variable)
+        ? PythonRepr.Repr(SecretMasker.Mask)
+        : PythonRepr.Repr(SecretMasker.MaskText(raw));
 }

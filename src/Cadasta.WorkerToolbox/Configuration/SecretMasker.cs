@@ -18,10 +18,17 @@ internal static partial class SecretMasker
             ? match.Value
             : match.Groups["head"].Value + Mask + "@");
 
+    /// <summary>
+    /// Text that could not be read as a value (an invalid environment value) with URL passwords
+    /// masked and also whatever follows a secret-looking key (<c>'password': 'x'</c>, <c>secret=x</c>).
+    /// </summary>
+    public static string MaskText(string text) =>
+        SecretAssignment().Replace(MaskUrlPasswords(text), match => match.Groups["key"].Value + Mask);
+
     /// <summary>The value as it may be printed under <paramref name="name"/>; containers are copied, never changed.</summary>
     public static object? MaskValue(string? name, object? value)
     {
-        if (name is not null && SettingCatalog.IsSecretName(name) && value is string or long or byte[])
+        if (name is not null && SettingCatalog.IsSecretName(name) && value is not (null or bool))
         {
             return Mask;
         }
@@ -38,6 +45,11 @@ internal static partial class SecretMasker
             _ => value,
         };
     }
+
+    [GeneratedRegex(
+        @"(?<key>['""]?[\w\-]*(?:pass|secret|token|credential)[\w\-]*['""]?\s*[:=]\s*)(?<value>'[^']*'?|""[^""]*""?|[^,;}\])\s]+)",
+        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex SecretAssignment();
 
     // A scheme, then user:password@ — the password runs to the last '@' before whitespace, so a
     // password with an unencoded '@' or '/' is masked whole (masking too much is the safe side).

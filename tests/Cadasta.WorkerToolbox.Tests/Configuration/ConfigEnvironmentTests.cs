@@ -127,6 +127,28 @@ public sealed class ConfigEnvironmentTests
         Assert.Contains("amqp://u:****@h/", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{'password': hunter2}")]
+    [InlineData("{'secret_access_key': 'hunter2'")]
+    [InlineData("{\"broker_password\": \"hunter2\", 'x': [1, 2}")]
+    [InlineData("['token=hunter2', 1")]
+    public void Unparsable_values_with_secrets_are_masked_in_the_error(string value)
+    {
+        var error = Fails(environment: new() { ["CELERY_BROKER_TRANSPORT_OPTIONS"] = value });
+
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("****", error.Message, StringComparison.Ordinal);
+        Assert.Contains("CELERY_BROKER_TRANSPORT_OPTIONS", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_secret_variable_never_shows_its_value()
+    {
+        var error = Fails(new() { ["RESULT_DB_PASS"] = new[] { "hunter2" } });
+
+        Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Other_prefixed_variables_become_text_settings()
     {
