@@ -194,8 +194,7 @@ internal sealed partial class PythonLiteralParser
 
         object negated = operand switch
         {
-            long l when l == long.MinValue => -(BigInteger)l,
-            long l => -l,
+            long l => Narrow(-(BigInteger)l),
             BigInteger b => Narrow(-b),
             double d => -d,
             _ => -(Complex)operand,
