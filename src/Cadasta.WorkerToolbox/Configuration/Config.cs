@@ -226,7 +226,12 @@ public sealed class Config
                 StringComparer.Ordinal);
     }
 
-    private bool GetBool(string name) => (bool)_values[name]!;
+    private bool GetBool(string name) => _values[name] switch
+    {
+        bool flag => flag,
+        long number => number != 0,
+        var other => throw new InvalidOperationException($"Setting '{name}' holds {other ?? "None"}, not a bool."),
+    };
 
     private TimeSpan? GetSeconds(string name) => _values[name] switch
     {

@@ -15,8 +15,9 @@ internal sealed record SettingType(string PythonName, bool ParseFromEnvironment,
     public static readonly SettingType Text = new("str", false, v => v is string);
     public static readonly SettingType OptionalText = new("str or None", false, v => v is null or string);
     public static readonly SettingType TextOrInt = new("str or int", false, v => v is string or long);
-    public static readonly SettingType Bool = new("bool", true, v => v is bool);
-    public static readonly SettingType OptionalBool = new("bool or None", true, v => v is null or bool);
+    // 0 and 1 too: the original handed literal_eval's int to Celery, which only tests truthiness.
+    public static readonly SettingType Bool = new("bool", true, v => v is bool or 0L or 1L);
+    public static readonly SettingType OptionalBool = new("bool or None", true, v => v is null or bool or 0L or 1L);
     public static readonly SettingType Int = new("int", true, IsInt32);
     public static readonly SettingType OptionalInt = new("int or None", true, v => v is null || IsInt32(v));
     public static readonly SettingType Float = new("float", true, IsReal);

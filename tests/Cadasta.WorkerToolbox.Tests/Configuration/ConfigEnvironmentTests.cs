@@ -31,6 +31,17 @@ public sealed class ConfigEnvironmentTests
         Assert.Equal(5L, config.BrokerTransportOptions["wait_time_seconds"]);
     }
 
+    [Theory]
+    [InlineData("1", true)]
+    [InlineData("0", false)]
+    public void Booleans_accept_0_and_1_as_the_original_did(string value, bool expected)
+    {
+        // The original handed literal_eval's int to Celery, which only tests the value's truth.
+        var config = FromEnvironment(("CELERY_TASK_ACKS_LATE", value));
+
+        Assert.Equal(expected, config.TaskAcksLate);
+    }
+
     [Fact]
     public void Nested_literals_keep_their_shape()
     {
@@ -96,7 +107,7 @@ public sealed class ConfigEnvironmentTests
     [Theory]
     [InlineData("CELERY_QUEUES", "'geo'", "str", "tuple of str")]
     [InlineData("CELERY_QUEUES", "('geo', 1)", "tuple", "tuple of str")]
-    [InlineData("CELERY_TASK_ACKS_LATE", "1", "int", "bool")]
+    [InlineData("CELERY_TASK_ACKS_LATE", "2", "int", "bool")]
     [InlineData("CELERY_WORKER_CONCURRENCY", "'4'", "str", "int or None")]
     [InlineData("CELERY_WORKER_PREFETCH_MULTIPLIER", "99999999999", "int", "int")]
     [InlineData("CELERY_BROKER_TRANSPORT_OPTIONS", "['region']", "list", "dict")]
