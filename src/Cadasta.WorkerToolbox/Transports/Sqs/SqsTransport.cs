@@ -38,6 +38,7 @@ internal sealed partial class SqsTransport : ITransport
         _timeProvider = timeProvider;
         _directory = new SqsQueueDirectory(sqs, settings, Counters, _logger);
         _batcher = new SqsSettlementBatcher(sqs, Counters);
+        LogCreated(_logger, settings);
     }
 
     public SqsTransportSettings Settings { get; }
@@ -164,6 +165,9 @@ internal sealed partial class SqsTransport : ITransport
             known.Queues.Where(q => !addedNames.Contains(q.Name)).Concat(added.Queues),
             known.Exchanges.Concat(added.Exchanges).DistinctBy(e => e.Name, StringComparer.Ordinal).Where(e => added.FindExchange(e.Name) is null).Concat(added.Exchanges));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SQS transport: {Settings}")]
+    private static partial void LogCreated(ILogger logger, SqsTransportSettings settings);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "No queue is bound to exchange {Exchange} for routing key {RoutingKey}; message dropped (as kombu does)")]
     private static partial void LogDropped(ILogger logger, string exchange, string routingKey);
