@@ -87,7 +87,7 @@ internal sealed partial class SqsQueueDirectory(IAmazonSQS sqs, SqsTransportSett
     private async Task ListAsync(string prefix, CancellationToken cancellationToken)
     {
         counters.CountListQueues();
-        var listed = await sqs.ListQueuesAsync(new ListQueuesRequest { QueueNamePrefix = prefix }, cancellationToken).ConfigureAwait(false);
+        var listed = await sqs.ListQueuesAsync(new ListQueuesRequest { QueueNamePrefix = prefix.Length == 0 ? null : prefix }, cancellationToken).ConfigureAwait(false);
         foreach (var url in listed.QueueUrls ?? [])
         {
             _urlsBySqsName[url[(url.LastIndexOf('/') + 1)..]] = url;

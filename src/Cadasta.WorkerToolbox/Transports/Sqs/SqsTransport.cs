@@ -27,6 +27,7 @@ internal sealed partial class SqsTransport : ITransport
     private readonly Lock _topologyLock = new();
     private readonly ConcurrentDictionary<SqsConsumer, byte> _consumers = new();
     private Topology? _topology;
+    private int _disposed;
 
     public SqsTransport(SqsTransportSettings settings, IAmazonSQS sqs, bool ownsClient, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
@@ -129,6 +130,11 @@ internal sealed partial class SqsTransport : ITransport
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         foreach (var consumer in _consumers.Keys)
         {
             await consumer.DisposeAsync().ConfigureAwait(false);
@@ -163,7 +169,7 @@ internal sealed partial class SqsTransport : ITransport
         var addedNames = added.Queues.Select(q => q.Name).ToHashSet(StringComparer.Ordinal);
         return new Topology(
             known.Queues.Where(q => !addedNames.Contains(q.Name)).Concat(added.Queues),
-            known.Exchanges.Concat(added.Exchanges).DistinctBy(e => e.Name, StringComparer.Ordinal).Where(e => added.FindExchange(e.Name) is null).Concat(added.Exchanges));
+            known.Exchanges.Where(e => added.FindExchange(e.Name) is null).Concat(added.Exchanges));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SQS transport: {Settings}")]

@@ -70,6 +70,24 @@ internal sealed class SqsTestEnvironment : IAsyncDisposable
         return transport;
     }
 
+    /// <summary>
+    /// A transport on the emulator under a queue prefix of its own, owned by the caller (for the
+    /// transport contract suite: every transport it creates starts from empty queues).
+    /// </summary>
+    public static SqsTransport CreateIsolatedTransport() =>
+        SqsTransportFactory.CreateTransport(
+            BrokerUrl,
+            new Dictionary<string, object?>
+            {
+                ["region"] = "us-east-1",
+                ["queue_name_prefix"] = $"c{Guid.NewGuid().ToString("N")[..10]}-",
+                ["is_secure"] = false,
+                ["wait_time_seconds"] = 1L,
+                ["visibility_timeout"] = 30L,
+            },
+            NullLoggerFactory.Instance,
+            TimeProvider.System);
+
     public async Task<string> QueueUrlAsync(string sqsName) =>
         (await Client.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = sqsName }).ConfigureAwait(false)).QueueUrl;
 

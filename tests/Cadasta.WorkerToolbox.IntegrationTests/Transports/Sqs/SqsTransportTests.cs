@@ -133,6 +133,21 @@ public sealed class SqsTransportTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_second_declaration_adds_bindings_to_the_first()
+    {
+        var transport = _sqs.CreateTransport();
+        await transport.DeclareAsync(new Topology([new QueueDeclaration("export", TaskExchange, "export")]));
+        await transport.DeclareAsync(new Topology([new QueueDeclaration("platform.fifo", TaskExchange, "#")]));
+
+        await transport.PublishAsync("task_exchange", "export", ExportMessage("m-1", "x"));
+        await transport.PublishAsync("task_exchange", "nobody", ExportMessage("m-2", "x"));
+
+        Assert.Equal(3, transport.Counters.SendMessage);
+        Assert.Equal("1", await ApproximateMessagesAsync(_sqs.Prefix + "export"));
+        Assert.Equal("2", await ApproximateMessagesAsync(_sqs.Prefix + "platform.fifo"));
+    }
+
+    [Fact]
     public async Task Unacked_message_becomes_visible_again_after_the_visibility_timeout()
     {
         var transport = _sqs.CreateTransport(new Dictionary<string, object?> { ["visibility_timeout"] = 2L });
