@@ -120,6 +120,12 @@ internal sealed record AmqpBrokerAddress
     /// <param name="url">Any URL.</param>
     public static string Mask(string url)
     {
+        ArgumentNullException.ThrowIfNull(url);
+        if (url.Contains(';', StringComparison.Ordinal))
+        {
+            return string.Join(';', url.Split(';').Select(Mask));
+        }
+
         if (!TrySplitScheme(url, out _, out var rest))
         {
             return url.Contains('@', StringComparison.Ordinal) ? "****" : url;
