@@ -11,7 +11,8 @@ namespace Cadasta.WorkerToolbox.Transports.Amqp;
 /// property (Cadasta's <c>creator_id</c>, <c>is_result</c>...) has no place in AMQP — py-amqp
 /// drops it — so it travels in the reserved header <see cref="CustomPropertiesHeader"/> as a
 /// nested table, and is restored into <see cref="TransportMessage.Properties"/> on receive.
-/// A Celery worker copies unknown headers into its request context and ignores them.
+/// A Celery worker copies unknown headers into its request context and ignores them. The
+/// <c>x-dotnet-pub-seq-no</c> header RabbitMQ.Client adds when it tracks confirms is removed on receive.
 /// </summary>
 internal static class AmqpMessageMapping
 {
@@ -75,6 +76,10 @@ internal static class AmqpMessageMapping
     {
         ArgumentNullException.ThrowIfNull(properties);
         var headers = AmqpFieldValues.FromAmqpTable(properties.Headers);
+
+        // RabbitMQ.Client adds its confirm sequence number to every message it publishes with
+        // confirmation tracking on; it is the sending channel's bookkeeping, not the message's.
+        headers.Remove(Constants.PublishSequenceNumberHeader);
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (headers.Remove(CustomPropertiesHeader, out var custom) && custom is IReadOnlyDictionary<string, object?> customTable)
         {

@@ -30,7 +30,6 @@ internal sealed class AmqpTransport : ITransport
     private IConnection? _publishConnection;
     private IConnection? _consumeConnection;
     private IChannel? _publishChannel;
-    private volatile bool _publishChannelBroken;
     private int _disposed;
 
     /// <summary>Creates the transport; nothing connects before the first call.</summary>
@@ -258,7 +257,7 @@ internal sealed class AmqpTransport : ITransport
     private async Task<IChannel> GetPublishChannelAsync(CancellationToken cancellationToken)
     {
         var channel = _publishChannel;
-        if (channel is not null && !_publishChannelBroken)
+        if (channel is not null && !IsBroken(channel))
         {
             // While the connection is down the channel is closed; RabbitMQ.Client reopens it on recovery.
             return channel;
@@ -267,7 +266,7 @@ internal sealed class AmqpTransport : ITransport
         await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_publishChannel is not null && !_publishChannelBroken)
+            if (_publishChannel is not null && !IsBroken(_publishChannel))
             {
                 return _publishChannel;
             }
@@ -287,7 +286,6 @@ internal sealed class AmqpTransport : ITransport
                 outstandingPublisherConfirmationsRateLimiter: null);
             var created = await connection.CreateChannelAsync(options, cancellationToken).ConfigureAwait(false);
             created.ChannelShutdownAsync += OnPublishChannelShutdownAsync;
-            _publishChannelBroken = false;
             _publishChannel = created;
             return created;
         }
@@ -297,12 +295,15 @@ internal sealed class AmqpTransport : ITransport
         }
     }
 
+    /// <summary>Closed by a channel error, which RabbitMQ.Client does not recover (it only recovers lost connections).</summary>
+    private static bool IsBroken(IChannel channel) =>
+        channel.IsClosed && channel.CloseReason is { } reason && IsChannelError(reason);
+
     private Task OnPublishChannelShutdownAsync(object sender, ShutdownEventArgs args)
     {
-        if (IsChannelError(args) && ReferenceEquals(sender, _publishChannel))
+        if (IsChannelError(args))
         {
             AmqpLog.ChannelClosedByBroker(_logger, PublishPurpose, $"{args.ReplyCode} {args.ReplyText}");
-            _publishChannelBroken = true;
         }
 
         return Task.CompletedTask;

@@ -132,6 +132,7 @@ public class AmqpMessageMappingTests
             {
                 ["task"] = Encoding.UTF8.GetBytes("msg.add"),
                 ["retries"] = 0L,
+                ["x-dotnet-pub-seq-no"] = 17L,
                 ["timelimit"] = new List<object?> { null, null },
                 [AmqpMessageMapping.CustomPropertiesHeader] = new Dictionary<string, object?>
                 {
