@@ -11,7 +11,7 @@ internal static partial class AmqpLog
     [LoggerMessage(2, LogLevel.Warning, "Connection to {Broker} ({Purpose}) lost: {Reason}. Reconnecting every {Interval}.")]
     public static partial void ConnectionLost(ILogger logger, string broker, string purpose, string reason, TimeSpan interval);
 
-    [LoggerMessage(3, LogLevel.Information, "Connection to {Broker} ({Purpose}) recovered; consumers resumed.")]
+    [LoggerMessage(3, LogLevel.Information, "Connection to {Broker} ({Purpose}) recovered.")]
     public static partial void ConnectionRecovered(ILogger logger, string broker, string purpose);
 
     [LoggerMessage(4, LogLevel.Debug, "Reconnection attempt to {Broker} ({Purpose}) failed: {Reason}.")]
