@@ -26,7 +26,6 @@ internal sealed class AmqpTransport : ITransport
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly SemaphoreSlim _publishWindow;
     private readonly HashSet<AmqpConsumer> _consumers = [];
-    private readonly CancellationTokenSource _disposing = new();
     private IConnection? _publishConnection;
     private IConnection? _consumeConnection;
     private IChannel? _publishChannel;
@@ -146,7 +145,6 @@ internal sealed class AmqpTransport : ITransport
             return;
         }
 
-        await _disposing.CancelAsync().ConfigureAwait(false);
         AmqpConsumer[] consumers;
         lock (_consumers)
         {
@@ -188,7 +186,6 @@ internal sealed class AmqpTransport : ITransport
         finally
         {
             _connectLock.Release();
-            _disposing.Dispose();
         }
     }
 
@@ -244,9 +241,10 @@ internal sealed class AmqpTransport : ITransport
         }
     }
 
+    /// <summary>Failures a later attempt may overcome: a lost or refused connection, a closed channel (not a refused login).</summary>
     private static bool IsConnectionFailure(Exception exception) =>
-        exception is OperationInterruptedException or IOException or BrokerUnreachableException
-            or AmqpTransportException { InnerException: BrokerUnreachableException };
+        exception is OperationInterruptedException or IOException
+            or AmqpTransportException { InnerException: BrokerUnreachableException { InnerException: not AuthenticationFailureException } };
 
     private static string Describe(Exception exception) => exception switch
     {
