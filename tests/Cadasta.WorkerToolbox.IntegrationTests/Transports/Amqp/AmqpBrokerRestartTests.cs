@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Cadasta.WorkerToolbox.Routing;
 using Cadasta.WorkerToolbox.Transports;
+using Cadasta.WorkerToolbox.Transports.Amqp;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
@@ -100,6 +101,40 @@ public sealed class AmqpBrokerRestartTests(ITestOutputHelper output) : IAsyncLif
         Assert.Equal(2, _logs.Entries.Count(e => e.Level == LogLevel.Information && e.Message.Contains("recovered", StringComparison.Ordinal)));
         Assert.Contains(_logs.Entries, e => e.Level == LogLevel.Debug && e.Message.Contains("requeued it", StringComparison.Ordinal));
         output.WriteLine($"consumed {seen.Values.Sum()} deliveries of {Count} messages ({seen.Values.Count(n => n > 1)} delivered more than once)");
+    }
+
+    [Fact]
+    public async Task A_publish_fails_with_an_exception_when_the_broker_stays_down_longer_than_the_retry_window()
+    {
+        var queue = _prefix + "msg";
+        var settings = new AmqpTransportSettings { PublishRetryTimeout = TimeSpan.FromSeconds(2), NetworkRecoveryInterval = TimeSpan.FromSeconds(1) };
+        await using var transport = AmqpTestBroker.CreateTransport(_logs, settings);
+        await transport.DeclareAsync(_topology);
+        await transport.PublishAsync(_prefix + "task_exchange", queue, AmqpTransportTests.Message(1));
+
+        await AmqpTestBroker.StopAsync();
+        var error = await Assert.ThrowsAsync<AmqpTransportException>(
+            () => transport.PublishAsync(_prefix + "task_exchange", queue, AmqpTransportTests.Message(2)));
+        output.WriteLine(error.Message);
+        Assert.Contains("not confirmed", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("guest:guest", error.ToString(), StringComparison.Ordinal);
+
+        await AmqpTestBroker.StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                await transport.PublishAsync(_prefix + "task_exchange", queue, AmqpTransportTests.Message(3));
+                break;
+            }
+            catch (AmqpTransportException) when (DateTime.UtcNow < deadline)
+            {
+                // Still recovering (the retry window is only 2 s here).
+            }
+        }
+
+        Assert.Equal(2u, await AmqpTestBroker.MessageCountAsync(queue)); // 1 and 3; 2 was reported as failed
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)

@@ -254,6 +254,18 @@ public sealed class AmqpTransportTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Consuming_a_missing_queue_fails_and_the_transport_keeps_working()
+    {
+        var error = await Assert.ThrowsAsync<RabbitMQ.Client.Exceptions.OperationInterruptedException>(
+            () => _transport.ConsumeAsync([_prefix + "no-such-queue"], prefetchCount: 1));
+        Assert.Equal(404, error.ShutdownReason!.ReplyCode);
+
+        await _transport.PublishAsync(Exchange, Msg, Message(1));
+        await using var consumer = await _transport.ConsumeAsync([Msg], prefetchCount: 1);
+        await (await ReadAsync(consumer)).AckAsync();
+    }
+
+    [Fact]
     public async Task A_message_no_binding_matches_is_confirmed_and_dropped()
     {
         await _transport.PublishAsync(_prefix + "task_exchange", "unmatched", Message(1));
