@@ -36,6 +36,13 @@ public abstract class TransportContractTests : IAsyncLifetime
     /// <param name="cancellationToken">Cancels the clean-up.</param>
     protected virtual Task DeleteAsync(Topology topology, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// The value a header is expected to arrive as. The default is unchanged; a transport whose
+    /// client library is known to alter a value on the wire says how here (and documents it).
+    /// </summary>
+    /// <param name="sent">The header value as published (applied to the whole header table).</param>
+    protected virtual object? ExpectedHeaderValue(object? sent) => sent;
+
     /// <inheritdoc />
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
@@ -506,14 +513,14 @@ public abstract class TransportContractTests : IAsyncLifetime
     /// <summary>Asserts a delivery carries the published message unchanged (a transport may add properties, never change or drop one).</summary>
     /// <param name="expected">The published message.</param>
     /// <param name="actual">The delivery.</param>
-    protected static void AssertSameMessage(TransportMessage expected, Delivery actual)
+    protected void AssertSameMessage(TransportMessage expected, Delivery actual)
     {
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(actual);
         Assert.Equal(expected.Body.ToArray(), actual.Message.Body.ToArray());
         Assert.Equal(expected.ContentType, actual.Message.ContentType);
         Assert.Equal(expected.ContentEncoding, actual.Message.ContentEncoding);
-        JsonLikeAssert.Equal(expected.Headers, actual.Message.Headers, "headers");
+        JsonLikeAssert.Equal(ExpectedHeaderValue(expected.Headers), actual.Message.Headers, "headers");
         foreach (var (key, value) in expected.Properties)
         {
             Assert.True(actual.Message.Properties.ContainsKey(key), $"The property '{key}' was lost.");

@@ -138,14 +138,13 @@ internal sealed partial class SqsConsumer : ITransportConsumer
 #pragma warning disable CS0618
                 request.AttributeNames = [ReceiveCountAttribute];
 #pragma warning restore CS0618
-                var response = await _sqs.ReceiveMessageAsync(request, stopping).ConfigureAwait(false);
+                // Not cancelled on stop: SQS (and the emulator) keep serving a long poll whose client
+                // hung up, so the next message would be handed to nobody and stay hidden for a whole
+                // visibility timeout. Stopping waits for the poll (at most wait_time_seconds) instead
+                // and makes whatever it brought visible again at once.
+                var response = await _sqs.ReceiveMessageAsync(request, CancellationToken.None).ConfigureAwait(false);
                 messages = response.Messages ?? [];
                 _counters.CountReceiveMessage(messages.Count);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                _budget.Release(reserved);
-                return;
             }
 #pragma warning disable CA1031 // a failed poll is logged and retried; the consumer must keep running
             catch (Exception failure)
@@ -155,6 +154,13 @@ internal sealed partial class SqsConsumer : ITransportConsumer
                 LogReceiveFailed(_logger, queue, failure);
                 await DelayAsync(TimeSpan.FromSeconds(Math.Max(1, _settings.PollingInterval.TotalSeconds)), stopping).ConfigureAwait(false);
                 continue;
+            }
+
+            if (stopping.IsCancellationRequested)
+            {
+                _budget.Release(reserved);
+                await ReleaseReceivedAsync(queue, queueUrl, messages).ConfigureAwait(false);
+                return;
             }
 
             _budget.Release(reserved - messages.Count);
@@ -167,6 +173,21 @@ internal sealed partial class SqsConsumer : ITransportConsumer
             {
                 await DelayAsync(_settings.PollingInterval, stopping).ConfigureAwait(false);
             }
+        }
+    }
+
+    private async Task ReleaseReceivedAsync(string queue, string queueUrl, List<Message> messages)
+    {
+        try
+        {
+            await Task.WhenAll(messages.Select(m => _batcher.ChangeVisibilityAsync(queueUrl, m.ReceiptHandle, 0, CancellationToken.None)))
+                .ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // an unreleased message still comes back after its visibility timeout
+        catch (Exception failure)
+#pragma warning restore CA1031
+        {
+            LogReceiveFailed(_logger, queue, failure);
         }
     }
 
