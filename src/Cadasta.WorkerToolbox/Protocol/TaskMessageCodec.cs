@@ -100,8 +100,13 @@ public static class TaskMessageCodec
         };
     }
 
-    private static object? Seconds(double? seconds) =>
-        seconds is { } s && Math.Abs(s) < 1e15 && s == Math.Floor(s) ? (long)s : seconds;
+    // Whole seconds are written as ints (Celery users pass ints); others as floats.
+    private static object? Seconds(double? seconds) => seconds switch
+    {
+        null => null,
+        { } s when s == Math.Floor(s) && Math.Abs(s) < 1e15 => (long)s,
+        { } s => s,
+    };
 
     /// <summary>Reads a transport message as a task, or says why it is not one.</summary>
     /// <param name="message">The message received.</param>
