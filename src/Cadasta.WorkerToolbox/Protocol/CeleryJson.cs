@@ -104,7 +104,7 @@ internal static class CeleryJson
                 WriteObject(builder, pairs.Select(p => new KeyValuePair<object?, object?>(p.Key, p.Value)), depth);
                 return;
             case IDictionary dictionary:
-                WriteObject(builder, dictionary.Cast<DictionaryEntry>().Select(e => new KeyValuePair<object?, object?>(e.Key, e.Value)), depth);
+                WriteObject(builder, Entries(dictionary), depth);
                 return;
             case IEnumerable sequence when IsSet(value):
                 _ = sequence;
@@ -114,6 +114,16 @@ internal static class CeleryJson
                 return;
             default:
                 throw Refuse(value, "object");
+        }
+    }
+
+    /// <summary>The entries of a non-generic dictionary (its enumerator yields DictionaryEntry or KeyValuePair depending on the type).</summary>
+    internal static IEnumerable<KeyValuePair<object?, object?>> Entries(IDictionary dictionary)
+    {
+        var enumerator = dictionary.GetEnumerator();
+        while (enumerator.MoveNext())
+        {
+            yield return new KeyValuePair<object?, object?>(enumerator.Key, enumerator.Value);
         }
     }
 

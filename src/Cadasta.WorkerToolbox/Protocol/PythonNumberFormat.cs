@@ -82,12 +82,9 @@ internal static class PythonNumberFormat
     /// <summary><c>str(Decimal)</c> for the decimal with the same coefficient and exponent (keeps trailing zeros, <c>1E-7</c> below 10^-6).</summary>
     public static string DecimalStr(decimal value)
     {
-        var text = value.ToString(CultureInfo.InvariantCulture);
-        var negative = text.StartsWith('-');
-        if (negative)
-        {
-            text = text[1..];
-        }
+        // decimal keeps the sign of zero (-0.00m) but ToString drops it; Python prints it.
+        var negative = decimal.IsNegative(value);
+        var text = value.ToString(CultureInfo.InvariantCulture).TrimStart('-');
 
         var point = text.IndexOf('.', StringComparison.Ordinal);
         var exponent = point < 0 ? 0 : -(text.Length - point - 1);

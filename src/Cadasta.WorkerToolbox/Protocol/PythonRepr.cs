@@ -163,7 +163,7 @@ internal static class PythonRepr
             case IDictionary dictionary:
                 start = DictStart;
                 end = DictEnd;
-                elements = ChainDict(dictionary.Cast<DictionaryEntry>()
+                elements = ChainDict(CeleryJson.Entries(dictionary)
                     .Select(e => new KeyValuePair<string, object?>(Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "None", e.Value)).ToList());
                 return true;
             case IEnumerable sequence when value is not string and not byte[]:
