@@ -157,4 +157,18 @@ public sealed class TaskPlannerTests
             "\"body\": {\"task\": \"b.y\", \"args\": [], \"kwargs\": {}, \"options\": {}, \"subtask_type\": null, \"immutable\": true}}, \"options\": {\"task_id\": \"t\"}, \"subtask_type\": \"chord\", \"immutable\": false}",
             CeleryJson.Serialize(chord));
     }
+
+    [Fact]
+    public void Chain_and_group_dicts_are_byte_identical_to_Celerys()
+    {
+        // Printed by kombu dumps(chain(...)) / dumps(group(...)) in Celery 5.2.6.
+        Assert.Equal(
+            "{\"task\": \"celery.chain\", \"args\": [], \"kwargs\": {\"tasks\": [{\"task\": \"a.x\", \"args\": [], \"kwargs\": {}, \"options\": {}, \"subtask_type\": null, \"immutable\": false}, " +
+            "{\"task\": \"b.y\", \"args\": [], \"kwargs\": {}, \"options\": {}, \"subtask_type\": null, \"immutable\": false}]}, \"options\": {}, \"subtask_type\": \"chain\", \"immutable\": false}",
+            CeleryJson.Serialize(Signature.Chain(Signature.Create("a.x"), Signature.Create("b.y"))));
+        Assert.Equal(
+            "{\"task\": \"celery.group\", \"args\": [], \"kwargs\": {\"tasks\": [{\"task\": \"a.x\", \"args\": [], \"kwargs\": {}, \"options\": {}, \"subtask_type\": null, \"immutable\": false}, " +
+            "{\"task\": \"b.y\", \"args\": [], \"kwargs\": {}, \"options\": {}, \"subtask_type\": null, \"immutable\": false}]}, \"options\": {}, \"subtask_type\": \"group\", \"immutable\": false}",
+            CeleryJson.Serialize(Signature.Group(Signature.Create("a.x"), Signature.Create("b.y"))));
+    }
 }
