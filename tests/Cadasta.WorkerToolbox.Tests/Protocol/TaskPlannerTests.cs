@@ -171,4 +171,37 @@ public sealed class TaskPlannerTests
             "{\"task\": \"b.y\", \"args\": [], \"kwargs\": {}, \"options\": {}, \"subtask_type\": null, \"immutable\": false}]}, \"options\": {}, \"subtask_type\": \"group\", \"immutable\": false}",
             CeleryJson.Serialize(Signature.Group(Signature.Create("a.x"), Signature.Create("b.y"))));
     }
+
+    [Fact]
+    public void The_documented_example_builds_a_chord_and_plans_its_messages()
+    {
+        var chord = Signature.Chord([Signature.Create("msg.add", [1L, 1L]), Signature.Create("msg.add", [2L, 2L])],
+            Signature.CreateImmutable("export.utils.create_result", ["f.zip"]).WithOptions(new TaskOptions { Queue = "export", Properties = new Dictionary<string, object?> { ["is_result"] = true } }));
+        IReadOnlyList<PlannedMessage> messages = new TaskPlanner(TimeProvider.System, ProducerIdentity.ForCurrentProcess(), new FirstSegmentRouter("task_exchange")).Plan(chord);
+
+        Assert.Equal([TaskPlanner.ChordUnlockTask, "msg.add", "msg.add"], messages.Select(m => m.Task.Task));
+        Assert.Equal(["celery", "msg", "msg"], messages.Select(m => m.Route!.Value.RoutingKey));
+        Assert.Matches("^gen[0-9]+@.+$", (string)messages[0].Message.Headers["origin"]!);
+    }
+
+    [Fact]
+    public void A_worker_sends_the_next_chain_step_as_Celery_does()
+    {
+        // facts 1.6: after add(1, 2) returns 3, the next message is [[3, 10], {}, {... "chain": [<add.si(100, 100)>] ...}].
+        var first = Assert.Single(Planner().Plan(Signature.Chain(Signature.Create("msg.add", [1L, 2L]), Signature.Create("msg.add", [10L]),
+            Signature.CreateImmutable("msg.add", [100L, 100L])))).Task;
+        var remaining = first.Chain!.ToList();
+        var next = remaining[^1];
+        remaining.RemoveAt(remaining.Count - 1);
+
+        var step = Assert.Single(Planner().Plan(next.WithPartialArgs([3L]).WithOption("chain", remaining), new TaskLineage(first.Id, first.RootId!))).Task;
+
+        Assert.Equal("[3, 10]", CeleryJson.Serialize(step.Args));
+        Assert.Equal(next.Options["task_id"], step.Id);
+        Assert.Equal(first.Id, step.ParentId);
+        Assert.Equal(first.RootId, step.RootId);
+        Assert.Equal([100L, 100L], Assert.Single(step.Chain!).Args);
+        var last = Assert.Single(Planner().Plan(step.Chain![0].WithPartialArgs([13L]).WithOption("chain", new List<object?>()))).Message;
+        Assert.EndsWith("\"chain\": [], \"chord\": null}]", System.Text.Encoding.ASCII.GetString(last.Body.Span), StringComparison.Ordinal);
+    }
 }
