@@ -157,15 +157,17 @@ public static class TaskMessageCodec
 
         try
         {
-            var headers = message.Headers;
+            // A transport may hand over null dictionaries; treat them as empty rather than fail obscurely.
+            var headers = message.Headers ?? new Dictionary<string, object?>();
+            var properties = message.Properties ?? new Dictionary<string, object?>();
             if (headers.ContainsKey("task"))
             {
-                return DecodeV2(headers, message.Properties, body);
+                return DecodeV2(headers, properties, body);
             }
 
             if (body is IReadOnlyDictionary<string, object?> v1 && v1.ContainsKey("task"))
             {
-                return DecodeV1(message.Properties, v1);
+                return DecodeV1(properties, v1);
             }
 
             return body is IReadOnlyList<object?>
@@ -202,7 +204,7 @@ public static class TaskMessageCodec
         return TaskMessageDecodeResult.Success(new TaskMessage
         {
             ProtocolVersion = 2,
-            Lang = fields.OptionalString("lang"),
+            Lang = headers.GetValueOrDefault("lang") as string, // informative only; no worker checks it
             Task = task,
             Id = id,
             Args = args,
@@ -257,7 +259,7 @@ public static class TaskMessageCodec
         return TaskMessageDecodeResult.Success(new TaskMessage
         {
             ProtocolVersion = 1,
-            Lang = fields.OptionalString("lang"),
+            Lang = body.GetValueOrDefault("lang") as string,
             Task = task,
             Id = id,
             Args = args,
@@ -441,9 +443,23 @@ public static class TaskMessageCodec
 
         private InvalidMessageException WrongType(string name, string expected, object? found) =>
             new(MessageErrorCode.WrongFieldType,
-                $"{Capitalized} '{name}' must be {expected}; it is a JSON {JsonKind(found)} ({Shorten(CeleryJson.Serialize(found))}).");
+                $"{Capitalized} '{name}' must be {expected}; it is a JSON {JsonKind(found)} ({Shorten(found)}).");
 
-        private static string Shorten(string text) => text.Length > 60 ? text[..60] + "..." : text;
+        private static string Shorten(object? found)
+        {
+            string text;
+            try
+            {
+                text = CeleryJson.Serialize(found);
+            }
+            catch (TaskEncodingException)
+            {
+                // A transport handed over a non-JSON CLR value (bytes...): name its type instead.
+                text = found?.GetType().ToString() ?? "null";
+            }
+
+            return text.Length > 60 ? text[..60] + "..." : text;
+        }
     }
 
     private sealed class InvalidMessageException(MessageErrorCode code, string message) : Exception(message)

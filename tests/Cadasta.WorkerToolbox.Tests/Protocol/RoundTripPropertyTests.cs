@@ -84,4 +84,36 @@ public sealed class RoundTripPropertyTests
         (IReadOnlyList<object?> a, IReadOnlyList<object?> b) => a.Count == b.Count && a.Zip(b).All(p => DeepEqual(p.First, p.Second)),
         _ => false,
     };
+
+    private static readonly string[] HeaderKeys = ["task", "id", "eta", "expires", "retries", "timelimit", "group_index", "ignore_result", "root_id", "lang"];
+
+    private static Arbitrary<(byte[] Body, Dictionary<string, object?> Headers)> HostileArb =>
+        Gen.Zip(
+            Gen.OneOf(
+                ArbMap.Default.GeneratorFor<byte[]>(),
+                Gen.Sized(Value).Select(v => System.Text.Encoding.UTF8.GetBytes(CeleryJson.Serialize(v))),
+                Gen.Sized(size => Value(size).ListOf().Select(parts => System.Text.Encoding.UTF8.GetBytes(CeleryJson.Serialize(parts.Take(3).ToList()))))),
+            Gen.Zip(Gen.Elements(HeaderKeys), Gen.Sized(size => Value(Math.Min(size, 3)))).ListOf().Select(pairs =>
+            {
+                var headers = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var (key, value) in pairs)
+                {
+                    headers[key] = value;
+                }
+
+                return headers;
+            })).ToArbitrary();
+
+    [Property(MaxTest = 500)]
+    public Property Decoding_never_throws_whatever_arrives() =>
+        Prop.ForAll(HostileArb, input =>
+        {
+            var result = TaskMessageCodec.Decode(new Cadasta.WorkerToolbox.Transports.TransportMessage
+            {
+                Body = input.Body,
+                Headers = input.Headers,
+                Properties = input.Headers,
+            });
+            return result.IsSuccess ? result.Message.Task.Length >= 0 : result.Error.Text.Length > 0;
+        });
 }
