@@ -29,6 +29,9 @@ public sealed class DatabaseResultStore : IResultStore
     {
     }
 
+    internal static DatabaseResultStore Create(ResultStoreOptions options, ILogger logger, TimeProvider timeProvider) =>
+        new(CreateDatabase(options), options, logger, timeProvider);
+
     internal DatabaseResultStore(IResultDatabase database, ResultStoreOptions options, ILogger logger, TimeProvider timeProvider)
     {
         this.database = database;

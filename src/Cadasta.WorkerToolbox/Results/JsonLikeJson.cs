@@ -95,7 +95,7 @@ internal static class JsonLikeJson
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var whole) ? whole : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out var whole) ? (object)whole : element.GetDouble(),
         JsonValueKind.Array => element.EnumerateArray().Select(FromElement).ToList(),
         _ => element.EnumerateObject().ToDictionary(property => property.Name, property => FromElement(property.Value), StringComparer.Ordinal),
     };

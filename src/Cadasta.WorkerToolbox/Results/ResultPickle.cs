@@ -236,7 +236,7 @@ internal static class ResultPickle
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.TryGetInt64(out var whole) ? whole : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt64(out var whole) ? (object)whole : element.GetDouble(),
         JsonValueKind.Array => element.EnumerateArray().Select(item => JsonElementToPython(item, depth + 1)).ToList(),
         _ => element.EnumerateObject().ToDictionary(property => (object)property.Name, property => JsonElementToPython(property.Value, depth + 1)),
     };
