@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Cadasta.WorkerToolbox.Results;
+using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
+
+namespace Cadasta.WorkerToolbox.IntegrationTests.Results;
+
+/// <summary>Batching, concurrency and failure behaviour against the real PostgreSQL.</summary>
+public sealed class PostgresResultWriteTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_thousand_concurrent_results_all_commit_in_few_round_trips()
+    {
+        var prefix = ResultPostgres.NewTaskId("batch");
+        await using var store = new DatabaseResultStore(new ResultStoreOptions { BackendUrl = ResultPostgres.Url });
+        await store.EnsureSchemaAsync();
+        await store.StoreAsync(TaskResult.Success(prefix + "-warmup", 0L));
+
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 1000).Select(index => Task.Run(() => store.StoreAsync(TaskResult.Success($"{prefix}-{index}", (long)index)))));
+        clock.Stop();
+
+        Assert.Equal(1000L, await ResultPostgres.ScalarAsync($"SELECT count(*) FROM celery_taskmeta WHERE task_id LIKE '{prefix}-%' AND task_id <> '{prefix}-warmup' AND status = 'SUCCESS'"));
+        Assert.Equal(999L, (await store.ReadAsync($"{prefix}-999"))!.Value);
+        Assert.True(store.Coalescer.LargestBatch > 1);
+        // Informational only (not asserted): rows per second and batches on this machine.
+        output.WriteLine($"1000 concurrent StoreAsync: {clock.Elapsed.TotalMilliseconds:F0} ms, {1000 / clock.Elapsed.TotalSeconds:F0} rows/s, {store.Coalescer.BatchesWritten - 1} batches, largest {store.Coalescer.LargestBatch}");
+        await File.AppendAllTextAsync(Path.Combine(Path.GetTempPath(), "cadasta-results-throughput.txt"), $"{DateTime.UtcNow:O} 1000 rows {clock.Elapsed.TotalMilliseconds:F0} ms {1000 / clock.Elapsed.TotalSeconds:F0} rows/s batches {store.Coalescer.BatchesWritten - 1} largest {store.Coalescer.LargestBatch}\n");
+    }
+
+    [Fact]
+    public async Task Two_workers_storing_the_same_task_ids_leave_one_row_each_and_no_errors()
+    {
+        var prefix = ResultPostgres.NewTaskId("race");
+        await using var first = new DatabaseResultStore(new ResultStoreOptions { BackendUrl = ResultPostgres.Url, MaxBatchSize = 16 });
+        await using var second = new DatabaseResultStore(new ResultStoreOptions { BackendUrl = ResultPostgres.Url, MaxBatchSize = 16 });
+
+        async Task Worker(DatabaseResultStore store, string name)
+        {
+            // Descending for one worker, ascending for the other: the worst order for row locks.
+            var ids = Enumerable.Range(0, 200).Select(index => $"{prefix}-{index:D3}");
+            ids = name == "a" ? ids : ids.Reverse();
+            await Task.WhenAll(ids.Select(async id =>
+            {
+                await store.StoreAsync(TaskResult.Started(id, 1, "celery@" + name));
+                await store.StoreAsync(TaskResult.Success(id, name));
+            }));
+        }
+
+        await Task.WhenAll(Task.Run(() => Worker(first, "a")), Task.Run(() => Worker(second, "b")));
+
+        Assert.Equal(200L, await ResultPostgres.ScalarAsync($"SELECT count(DISTINCT task_id) FROM celery_taskmeta WHERE task_id LIKE '{prefix}-%'"));
+        Assert.Equal(200L, await ResultPostgres.ScalarAsync($"SELECT count(*) FROM celery_taskmeta WHERE task_id LIKE '{prefix}-%'"));
+        Assert.Equal(0L, await ResultPostgres.ScalarAsync($"SELECT count(*) FROM celery_taskmeta WHERE task_id LIKE '{prefix}-%' AND (status <> 'SUCCESS' OR date_done IS NULL)"));
+        var last = (await first.ReadAsync($"{prefix}-000"))!.Value;
+        Assert.Contains(last, new object[] { "a", "b" });
+    }
+
+    [Fact]
+    public async Task A_later_write_replaces_the_earlier_one()
+    {
+        var taskId = ResultPostgres.NewTaskId("later-wins");
+        await using var store = new DatabaseResultStore(new ResultStoreOptions { BackendUrl = ResultPostgres.Url });
+
+        await store.StoreAsync(TaskResult.Success(taskId, "first"));
+        await store.StoreAsync(TaskResult.Failure(taskId, new TaskError("ValueError", "builtins", ["second"]), "tb"));
+
+        var row = (await store.ReadAsync(taskId))!;
+        Assert.Equal((TaskStates.Failure, "second"), (row.State, row.Error!.Message));
+        Assert.Equal(1L, await ResultPostgres.ScalarAsync($"SELECT count(*) FROM celery_taskmeta WHERE task_id = '{taskId}'"));
+    }
+
+    [Fact]
+    public async Task An_unreachable_database_is_retried_then_reported_and_never_reported_stored()
+    {
+        var logger = new CollectingLogger();
+        var options = new ResultStoreOptions
+        {
+            // Port 1 on loopback: nothing listens, connections are refused at once.
+            BackendUrl = "db+postgresql://worker:n0t-logged@127.0.0.1:1/cadasta",
+            MaxWriteAttempts = 3,
+            RetryInitialDelay = TimeSpan.FromMilliseconds(50),
+            RetryMaxDelay = TimeSpan.FromMilliseconds(100),
+        };
+        await using var store = DatabaseResultStore.Create(options, logger, TimeProvider.System);
+
+        var error = await Assert.ThrowsAsync<ResultStoreException>(() => store.StoreAsync(TaskResult.Success("unreachable", 1L)));
+
+        output.WriteLine(error.Message);
+        foreach (var line in logger.Lines)
+        {
+            output.WriteLine(line);
+        }
+
+        Assert.Contains("unreachable", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, logger.Lines.Count(line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("retrying 1 result(s)", StringComparison.Ordinal)));
+        Assert.Contains(logger.Lines, line => line.StartsWith("Error", StringComparison.Ordinal) && line.Contains("gave up on 1 result(s) after 3 attempt(s)", StringComparison.Ordinal));
+        Assert.All(logger.Lines, line => Assert.Contains("127.0.0.1:1", line, StringComparison.Ordinal));
+        Assert.DoesNotContain(logger.Lines, line => line.Contains("n0t-logged", StringComparison.Ordinal));
+        Assert.DoesNotContain("n0t-logged", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class CollectingLogger : ILogger
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
+    }
+}
