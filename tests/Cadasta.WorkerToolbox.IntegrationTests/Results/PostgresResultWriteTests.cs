@@ -71,6 +71,66 @@ public sealed class PostgresResultWriteTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_row_postgres_rejects_fails_alone_and_the_rest_of_its_batch_is_stored()
+    {
+        var prefix = ResultPostgres.NewTaskId("reject");
+        await using var store = new DatabaseResultStore(new ResultStoreOptions { BackendUrl = ResultPostgres.Url });
+        await store.EnsureSchemaAsync();
+        var tooLong = prefix + new string('x', 200); // task_id is VARCHAR(155)
+
+        var writes = Enumerable.Range(0, 40).Select(index => index == 20 ? tooLong : $"{prefix}-{index}")
+            .Select(id => (Id: id, Write: store.StoreAsync(TaskResult.Success(id, 1L)))).ToList();
+        foreach (var (id, write) in writes)
+        {
+            if (id == tooLong)
+            {
+                var error = await Assert.ThrowsAsync<ResultStoreException>(() => write);
+                Assert.Contains("22001", error.Message, StringComparison.Ordinal);
+            }
+            else
+            {
+                await write;
+            }
+        }
+
+        Assert.Equal(39L, await ResultPostgres.ScalarAsync($"SELECT count(*) FROM celery_taskmeta WHERE task_id LIKE '{prefix}-%'"));
+    }
+
+    [Fact]
+    public async Task Date_done_of_each_step_is_null_or_set_exactly_as_celery_leaves_it()
+    {
+        string[][] steps =
+        [
+            ["started", "{'pid': 1, 'hostname': 'h'}"],
+            ["started", "{'pid': 2, 'hostname': 'h'}"],
+            ["retry", "KeyError('k')"],
+            ["started", "{'pid': 1, 'hostname': 'h'}"],
+            ["done", "3"],
+        ];
+        var theirs = ResultPostgres.NewTaskId("celery-steps");
+        var ours = ResultPostgres.NewTaskId("our-steps");
+        await using var store = new DatabaseResultStore(new ResultStoreOptions { BackendUrl = ResultPostgres.Url });
+        var pattern = new List<(bool Celery, bool Ours)>();
+        foreach (var step in steps)
+        {
+            await ResultPeer.WriteAsync(ResultPostgres.Url, theirs, step[0], step[1], step[0] == "retry" ? "tb" : null);
+            await store.StoreAsync(step[0] switch
+            {
+                "started" => TaskResult.Started(ours, step[1].Contains("'pid': 2", StringComparison.Ordinal) ? 2 : 1, "h"),
+                "retry" => TaskResult.Retry(ours, new TaskError("KeyError", "builtins", ["k"]), "tb"),
+                _ => TaskResult.Success(ours, 3L),
+            });
+            pattern.Add((
+                await ResultPostgres.ScalarAsync($"SELECT date_done FROM celery_taskmeta WHERE task_id = '{theirs}'") is not null,
+                await ResultPostgres.ScalarAsync($"SELECT date_done FROM celery_taskmeta WHERE task_id = '{ours}'") is not null));
+        }
+
+        output.WriteLine(string.Join(", ", pattern));
+        Assert.All(pattern, step => Assert.Equal(step.Celery, step.Ours));
+        Assert.Equal([false, true, false, true, true], pattern.Select(step => step.Celery));
+    }
+
+    [Fact]
     public async Task An_unreachable_database_is_retried_then_reported_and_never_reported_stored()
     {
         var logger = new CollectingLogger();
