@@ -86,34 +86,47 @@ internal sealed class ResultWriteCoalescer : IAsyncDisposable
                 continue;
             }
 
-            // Same lock order in every batch (by task id, stable so one task's writes keep their order):
-            // two writers updating the same rows cannot deadlock each other.
-            var ordered = batch.OrderBy(pending => pending.Row.TaskId, StringComparer.Ordinal).ToList();
-            var failure = await WriteWithRetryAsync(ordered).ConfigureAwait(false);
-            if (failure is null)
+            try
             {
-                Complete(ordered);
+                await WriteBatchAsync(batch).ConfigureAwait(false);
             }
-            else if (!database.IsTransient(failure) && ordered.Count > 1)
+            catch (Exception exception)
             {
-                // One bad row (say, a task id over 155 characters) must not sink the others: write them one by one.
-                foreach (var single in ordered)
+                // The loop must survive anything: a dead loop would leave every later caller waiting forever.
+                Fail(batch, exception);
+            }
+        }
+    }
+
+    private async Task WriteBatchAsync(List<PendingWrite> batch)
+    {
+        // Same lock order in every batch (by task id, stable so one task's writes keep their order):
+        // two writers updating the same rows cannot deadlock each other.
+        var ordered = batch.OrderBy(pending => pending.Row.TaskId, StringComparer.Ordinal).ToList();
+        var failure = await WriteWithRetryAsync(ordered).ConfigureAwait(false);
+        if (failure is null)
+        {
+            Complete(ordered);
+        }
+        else if (!database.IsTransient(failure) && ordered.Count > 1)
+        {
+            // One bad row (say, a task id over 155 characters) must not sink the others: write them one by one.
+            foreach (var single in ordered)
+            {
+                var singleFailure = await WriteWithRetryAsync([single]).ConfigureAwait(false);
+                if (singleFailure is null)
                 {
-                    var singleFailure = await WriteWithRetryAsync([single]).ConfigureAwait(false);
-                    if (singleFailure is null)
-                    {
-                        Complete([single]);
-                    }
-                    else
-                    {
-                        Fail([single], singleFailure);
-                    }
+                    Complete([single]);
+                }
+                else
+                {
+                    Fail([single], singleFailure);
                 }
             }
-            else
-            {
-                Fail(ordered, failure);
-            }
+        }
+        else
+        {
+            Fail(ordered, failure);
         }
     }
 

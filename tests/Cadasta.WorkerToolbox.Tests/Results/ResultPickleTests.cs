@@ -207,4 +207,26 @@ public class ResultPickleTests
     {
         Assert.Equal(expected, new TaskError("E", "m", arguments).Message);
     }
+
+    [Fact]
+    public void Json_elements_are_written_as_their_json_values()
+    {
+        using var document = System.Text.Json.JsonDocument.Parse("""{"n": 1, "f": 1.5, "s": "x", "l": [true, null], "o": {}}""");
+
+        var back = Assert.IsType<Dictionary<string, object?>>(ResultPickle.Loads(ResultPickle.Dumps(document.RootElement)));
+
+        Assert.Equal(1L, back["n"]);
+        Assert.Equal(1.5, back["f"]);
+        Assert.Equal("x", back["s"]);
+        Assert.Equal(new List<object?> { true, null }, back["l"]);
+        Assert.Empty(Assert.IsType<Dictionary<string, object?>>(back["o"]));
+    }
+
+    [Fact]
+    public void A_dotnet_exception_is_described_by_its_type_namespace_and_message()
+    {
+        var error = TaskError.FromException(new InvalidOperationException("no way"));
+
+        Assert.Equal(("InvalidOperationException", "System", "no way"), (error.ExceptionType, error.ExceptionModule, error.Message));
+    }
 }
