@@ -30,11 +30,11 @@ internal sealed class PostgresResultDatabase : IResultDatabase
     public string Endpoint { get; }
 
     /// <summary>True when the existing table lacks the columns result_extended needs.</summary>
-    public bool ExtendedColumnsMissing => writeExtended && shape is { HasExtendedColumns: false };
+    public bool ExtendedColumnsMissing => writeExtended && Volatile.Read(ref shape) is { HasExtendedColumns: false };
 
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
-        if (shape is not null)
+        if (Volatile.Read(ref shape) is not null)
         {
             return;
         }
@@ -57,7 +57,7 @@ internal sealed class PostgresResultDatabase : IResultDatabase
 
             var found = await ReadShapeAsync(connection, cancellationToken).ConfigureAwait(false);
             upsertSql = BuildUpsert(found, writeExtended && found.HasExtendedColumns);
-            shape = found;
+            Volatile.Write(ref shape, found);
         }
         finally
         {
@@ -68,7 +68,7 @@ internal sealed class PostgresResultDatabase : IResultDatabase
     public async Task WriteAsync(IReadOnlyList<ResultRow> rows, DateTime utcNow, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var table = shape!;
+        var table = Volatile.Read(ref shape)!;
         var extended = writeExtended && table.HasExtendedColumns;
         var now = table.DateDoneHasTimeZone
             ? DateTime.SpecifyKind(utcNow, DateTimeKind.Utc)
@@ -108,7 +108,7 @@ internal sealed class PostgresResultDatabase : IResultDatabase
     public async Task<StoredRow?> ReadAsync(string taskId, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var extended = shape!.HasExtendedColumns;
+        var extended = Volatile.Read(ref shape)!.HasExtendedColumns;
         var sql = "SELECT task_id, status, result, date_done, traceback"
             + (extended ? ", name, args, kwargs, worker, retries, queue" : string.Empty)
             + " FROM celery_taskmeta WHERE task_id = $1";

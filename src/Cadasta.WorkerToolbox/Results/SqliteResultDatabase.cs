@@ -28,11 +28,11 @@ internal sealed class SqliteResultDatabase : IResultDatabase
 
     public string Endpoint { get; }
 
-    public bool ExtendedColumnsMissing => writeExtended && shape is { HasExtendedColumns: false };
+    public bool ExtendedColumnsMissing => writeExtended && Volatile.Read(ref shape) is { HasExtendedColumns: false };
 
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
     {
-        if (shape is not null)
+        if (Volatile.Read(ref shape) is not null)
         {
             return;
         }
@@ -75,7 +75,7 @@ internal sealed class SqliteResultDatabase : IResultDatabase
                 }
             }
 
-            shape = ResultTableShape.FromColumns(columns) with { IdHasDefault = true };
+            Volatile.Write(ref shape, ResultTableShape.FromColumns(columns) with { IdHasDefault = true });
         }
         finally
         {
@@ -86,7 +86,7 @@ internal sealed class SqliteResultDatabase : IResultDatabase
     public async Task WriteAsync(IReadOnlyList<ResultRow> rows, DateTime utcNow, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var extended = writeExtended && shape!.HasExtendedColumns;
+        var extended = writeExtended && Volatile.Read(ref shape)!.HasExtendedColumns;
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -134,7 +134,7 @@ internal sealed class SqliteResultDatabase : IResultDatabase
     public async Task<StoredRow?> ReadAsync(string taskId, CancellationToken cancellationToken)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var extended = shape!.HasExtendedColumns;
+        var extended = Volatile.Read(ref shape)!.HasExtendedColumns;
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         var command = connection.CreateCommand();

@@ -7,6 +7,8 @@ namespace Cadasta.WorkerToolbox.IntegrationTests.Results;
 /// <summary>Celery's tables as SQLAlchemy creates them, as we create them, and the Cadasta platform's variant.</summary>
 public sealed class PostgresResultSchemaTests
 {
+    public PostgresResultSchemaTests() => ResultPostgres.RequireRunning();
+
     [Fact]
     public async Task We_create_exactly_what_sqlalchemy_creates_from_celerys_models()
     {

@@ -9,6 +9,20 @@ internal static class ResultPostgres
 
     public const string ConnectionString = "Host=127.0.0.1;Port=5432;Username=worker;Password=cadasta;Database=cadasta;Pooling=false";
 
+    /// <summary>Fails the test with the command that starts PostgreSQL when it is not running.</summary>
+    public static void RequireRunning()
+    {
+        using var connection = new NpgsqlConnection(ConnectionString + ";Timeout=5");
+        try
+        {
+            connection.Open();
+        }
+        catch (NpgsqlException exception)
+        {
+            Assert.Fail($"PostgreSQL is not reachable at 127.0.0.1:5432 ({exception.Message}); start it with: scripts/services/postgres start");
+        }
+    }
+
     public static async Task<NpgsqlConnection> OpenAsync(string? searchPath = null)
     {
         var connection = new NpgsqlConnection(ConnectionString + (searchPath is null ? string.Empty : $";Search Path={searchPath}"));
