@@ -35,7 +35,7 @@ internal static class ResultPickle
         {
             python = unpickler.loads(pickle);
         }
-        catch (Exception exception) when (exception is PickleException or InvalidOperationException or InvalidCastException or ArgumentException or IndexOutOfRangeException)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
             throw new ResultStoreException(
                 "The stored result is a pickle of a Python object this reader cannot map to a .NET value "
