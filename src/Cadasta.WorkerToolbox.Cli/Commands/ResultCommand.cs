@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Cadasta.WorkerToolbox.Results;
 
@@ -15,6 +16,9 @@ namespace Cadasta.WorkerToolbox.Cli.Commands;
 /// </summary>
 public static class ResultCommand
 {
+    // Escape only what JSON requires: '+' in "+00:00" and non-ASCII text stay readable.
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Exit code for a task that succeeded.</summary>
     public const int ExitSuccess = 0;
 
@@ -98,7 +102,7 @@ public static class ResultCommand
     {
         ArgumentNullException.ThrowIfNull(result);
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, JsonOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("task_id", result.TaskId);
@@ -131,7 +135,7 @@ public static class ResultCommand
         else
         {
             using var stream = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(stream))
+            using (var writer = new Utf8JsonWriter(stream, JsonOptions))
             {
                 WriteValue(writer, result.Value);
             }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Cadasta.WorkerToolbox.Results;
@@ -9,10 +10,12 @@ namespace Cadasta.WorkerToolbox.Results;
 /// <summary>JSON text of JSON-like values and back (args/kwargs columns, the CLI's <c>--json</c>).</summary>
 internal static class JsonLikeJson
 {
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static string Serialize(object? value)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream))
+        using (var writer = new Utf8JsonWriter(stream, Options))
         {
             Write(writer, value);
         }

@@ -24,9 +24,10 @@ public sealed class ResultCommandTests : IDisposable
         Assert.Equal(["task_id", "status", "result", "traceback", "date_done"], root.EnumerateObject().Select(property => property.Name));
         Assert.Equal("ok", root.GetProperty("task_id").GetString());
         Assert.Equal("SUCCESS", root.GetProperty("status").GetString());
-        Assert.Equal("[1,2.5,\"\\u00E9\"]", root.GetProperty("result").GetProperty("links").GetRawText());
+        Assert.Equal("[1,2.5,\"é\"]", root.GetProperty("result").GetProperty("links").GetRawText());
         Assert.Equal(JsonValueKind.Null, root.GetProperty("traceback").ValueKind);
-        Assert.EndsWith("+00:00", root.GetProperty("date_done").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith("+00:00\"}", output.TrimEnd(), StringComparison.Ordinal);
+        Assert.True(DateTimeOffset.TryParse(root.GetProperty("date_done").GetString(), System.Globalization.CultureInfo.InvariantCulture, out _));
     }
 
     [Fact]
