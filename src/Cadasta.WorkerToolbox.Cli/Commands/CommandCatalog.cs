@@ -8,6 +8,8 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return ConfigCommand.Create();
+        yield return CheckCommand.Create();
+        yield return SetupCommand.Create();
         yield return ResultCommand.Create();
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.CommandLine;
+using Cadasta.WorkerToolbox.Configuration;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
@@ -119,9 +120,10 @@ public static class ResultCommand
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    // The single seam for where the URL comes from; the lead rewires it to the Config class.
+    // --backend wins; otherwise the configuration's result_backend (CELERY_RESULT_BACKEND, or the
+    // toolbox's template rendered from RESULT_DB_*), exactly as a worker started here would use.
     private static string? ResolveBackendUrl(string? fromOption) =>
-        string.IsNullOrWhiteSpace(fromOption) ? Environment.GetEnvironmentVariable("CELERY_RESULT_BACKEND") : fromOption;
+        string.IsNullOrWhiteSpace(fromOption) ? new Config().ResultBackend : fromOption;
 
     private static string ToText(TaskResult result)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using Cadasta.WorkerToolbox.Configuration;
 using Cadasta.WorkerToolbox.Routing;
 
 namespace Cadasta.WorkerToolbox.Conformance;
@@ -7,8 +8,8 @@ namespace Cadasta.WorkerToolbox.Conformance;
 /// <summary>
 /// The original toolbox's functional checks (<c>build_functional_tests</c>): the rules a worker's
 /// configuration must follow to take part in the Cadasta system. A worker project runs them from
-/// its own test suite with one call to <see cref="Verify"/>; <c>cadasta-worker check</c> prints
-/// <see cref="Run"/>'s results.
+/// its own test suite with one call to <see cref="Verify(Config)"/>; <c>cadasta-worker check</c> prints
+/// <see cref="Run(Config)"/>'s results.
 /// </summary>
 public static class ConformanceChecks
 {
@@ -38,6 +39,19 @@ public static class ConformanceChecks
             MaxRetries(subject),
         ];
     }
+
+    /// <summary>Runs every check against what a worker started with <paramref name="config"/> would use.</summary>
+    /// <param name="config">The configuration to check.</param>
+    /// <returns>One result per check, in a fixed order, passed or not.</returns>
+    public static IReadOnlyList<ConformanceCheckResult> Run(Config config) => Run(ConformanceSubject.From(config));
+
+    /// <summary>
+    /// Runs every check against <paramref name="config"/> and throws if any fails: the one line a
+    /// worker project puts in its own test suite, <c>ConformanceChecks.Verify(new Config());</c>.
+    /// </summary>
+    /// <param name="config">The configuration to check.</param>
+    /// <exception cref="ConformanceException">One or more checks failed; the message lists each one.</exception>
+    public static void Verify(Config config) => Verify(ConformanceSubject.From(config));
 
     /// <summary>Runs every check and throws if any fails.</summary>
     /// <param name="subject">The settings to check.</param>

@@ -1,6 +1,6 @@
 namespace Cadasta.WorkerToolbox.Conformance;
 
-/// <summary>Thrown by <see cref="ConformanceChecks.Verify"/> when checks fail; its message lists every failure.</summary>
+/// <summary>Thrown by <see cref="ConformanceChecks.Verify(Configuration.Config)"/> when checks fail; its message lists every failure.</summary>
 public sealed class ConformanceException : Exception
 {
     /// <summary>Creates the exception.</summary>

@@ -1,3 +1,4 @@
+using Cadasta.WorkerToolbox.Configuration;
 using Cadasta.WorkerToolbox.Routing;
 
 namespace Cadasta.WorkerToolbox.Conformance;
@@ -57,4 +58,20 @@ public sealed class ConformanceSubject
 
     /// <summary>The <c>celery.chord_unlock</c> task's max retries.</summary>
     public object? ChordUnlockMaxRetries { get; }
+
+    /// <summary>What a worker started with <paramref name="config"/> would declare and route.</summary>
+    /// <param name="config">The configuration to check.</param>
+    public static ConformanceSubject From(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.TryGet("CHORD_UNLOCK_MAX_RETRIES", out var chordUnlockMaxRetries);
+        return new ConformanceSubject(
+            config.CreateTopology(),
+            config.TaskRouters,
+            config.DefaultExchange,
+            config.DefaultQueue,
+            config.PlatformQueueName,
+            config.Queues,
+            chordUnlockMaxRetries);
+    }
 }
