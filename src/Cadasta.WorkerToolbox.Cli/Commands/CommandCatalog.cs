@@ -7,6 +7,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return ConfigCommand.Create();
+        yield return CheckCommand.Create();
+        yield return SetupCommand.Create();
+        yield return ResultCommand.Create();
     }
 }
