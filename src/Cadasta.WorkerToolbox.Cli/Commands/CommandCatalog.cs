@@ -11,5 +11,7 @@ internal static class CommandCatalog
         yield return CheckCommand.Create();
         yield return SetupCommand.Create();
         yield return ResultCommand.Create();
+        yield return MonitorCommand.Create();
+        yield return TasksCommand.Create();
     }
 }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using Cadasta.WorkerToolbox.Results;
 
 namespace Cadasta.WorkerToolbox.Monitoring;
 
@@ -15,7 +16,7 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
 {
     public const string DefaultTableName = "cadasta_task_record";
     public const string ResultTableName = "celery_taskmeta";
-    private const string Pending = "PENDING";
+    private const string Pending = TaskStates.Pending;
     private const int ColumnCount = 10;
 
     // One statement's parameters stay far below SQLite's (32766) and PostgreSQL's (65535) limits.
@@ -27,9 +28,11 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
     private readonly SqlDialect _dialect;
     private readonly Func<DbConnection> _createConnection;
     private readonly string _table;
+    private readonly IAsyncDisposable? _ownedResource;
     private volatile bool _resultTableExists;
 
-    public SqlTaskRecordStore(SqlDialect dialect, Func<DbConnection> createConnection, string tableName = DefaultTableName)
+    public SqlTaskRecordStore(
+        SqlDialect dialect, Func<DbConnection> createConnection, string tableName = DefaultTableName, IAsyncDisposable? ownedResource = null)
     {
         ArgumentNullException.ThrowIfNull(createConnection);
         ArgumentException.ThrowIfNullOrEmpty(tableName);
@@ -41,6 +44,7 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
         _dialect = dialect;
         _createConnection = createConnection;
         _table = tableName;
+        _ownedResource = ownedResource;
     }
 
     public SqlDialect Dialect => _dialect;
@@ -143,7 +147,7 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
         return [.. newestFirst.Reverse()];
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() => _ownedResource?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private async Task InsertAsync(
         DbConnection connection, DbTransaction? transaction, IReadOnlyList<TaskRecord> rows, HashSet<string> added, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using Cadasta.WorkerToolbox.Results;
+
 namespace Cadasta.WorkerToolbox.Monitoring;
 
 /// <summary>
@@ -55,9 +57,9 @@ public sealed class TaskFamily
             .ToList();
         return statuses.Count switch
         {
-            0 => "PENDING",
+            0 => TaskStates.Pending,
             1 => statuses[0],
-            _ => statuses.Contains("FAILURE") ? "FAILURE" : "STARTED",
+            _ => statuses.Contains(TaskStates.Failure) ? TaskStates.Failure : TaskStates.Started,
         };
     }
 }

@@ -25,6 +25,22 @@ public sealed partial class TaskMonitor
     private long _databaseFailures;
     private TimeSpan _nextRetryDelay;
 
+    /// <summary>Creates a monitor; call <see cref="RunAsync"/> to run it.</summary>
+    /// <param name="transport">The broker connection to consume the platform queue from.</param>
+    /// <param name="store">Where the records go (see <see cref="TaskRecordStore.Create"/>).</param>
+    /// <param name="options">Queue, batching and retry settings.</param>
+    /// <param name="logger">Receives recorded tasks (debug), periodic counts, dropped messages and database failures.</param>
+    /// <param name="timeProvider">The clock for record times and backoffs; the system clock when null.</param>
+    public TaskMonitor(
+        ITransport transport,
+        ITaskRecordStore store,
+        TaskMonitorOptions options,
+        ILogger<TaskMonitor>? logger = null,
+        TimeProvider? timeProvider = null)
+        : this(transport, store, CodecTaskArgumentsReader.Instance, options, logger, timeProvider)
+    {
+    }
+
     internal TaskMonitor(
         ITransport transport,
         ITaskRecordStore store,
@@ -60,6 +76,7 @@ public sealed partial class TaskMonitor
     /// Messages held but not yet recorded at that moment go back to the broker unacknowledged.
     /// </summary>
     /// <param name="cancellationToken">Stops the monitor.</param>
+    /// <exception cref="InvalidOperationException">The transport's consumer stopped for good before the monitor was stopped.</exception>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         try
@@ -74,6 +91,9 @@ public sealed partial class TaskMonitor
                 try
                 {
                     await ConsumeAsync(consumer.Deliveries, cancellationToken).ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    throw new InvalidOperationException(
+                        $"The consumer of '{_options.Queue}' stopped delivering (its transport was closed); the task monitor cannot go on.");
                 }
                 finally
                 {
@@ -152,6 +172,14 @@ public sealed partial class TaskMonitor
                 LogMalformed(delivery.Queue, Describe(delivery.Message), e.Message);
                 await SettleAsync(delivery, ack: true).ConfigureAwait(false);
             }
+#pragma warning disable CA1031 // One message the codec chokes on must not stop the monitor or block the queue.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Interlocked.Increment(ref _malformed);
+                LogUnreadable(e, delivery.Queue, Describe(delivery.Message));
+                await SettleAsync(delivery, ack: true).ConfigureAwait(false);
+            }
         }
 
         if (readable.Count == 0)
@@ -171,6 +199,12 @@ public sealed partial class TaskMonitor
             Interlocked.Increment(ref _databaseFailures);
             var delay = NextRetryDelay();
             LogDatabaseFailed(e, readable.Count, delay);
+            foreach (var (delivery, _) in readable)
+            {
+                // On SQS the message would otherwise become visible to others during a long backoff.
+                await ExtendReservationAsync(delivery, delay + delay).ConfigureAwait(false);
+            }
+
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
             foreach (var (delivery, _) in readable)
             {
@@ -222,6 +256,20 @@ public sealed partial class TaskMonitor
         }
     }
 
+    private async Task ExtendReservationAsync(Delivery delivery, TimeSpan duration)
+    {
+        try
+        {
+            await delivery.ExtendReservationAsync(duration, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Only an optimisation: a message that becomes visible again is recorded once anyway.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogSettleFailed(e, delivery.Queue, "extend the reservation of");
+        }
+    }
+
     private TimeSpan NextRetryDelay()
     {
         var delay = _nextRetryDelay;
@@ -270,6 +318,9 @@ public sealed partial class TaskMonitor
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Dropped an unreadable message from '{Queue}' ({Message}): {Reason}")]
     private partial void LogMalformed(string queue, string message, string reason);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Dropped a message from '{Queue}' that could not be read ({Message})")]
+    private partial void LogUnreadable(Exception exception, string queue, string message);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Could not record {Count} tasks; the messages go back to the queue in {Delay}")]
     private partial void LogDatabaseFailed(Exception exception, int count, TimeSpan delay);

@@ -1,3 +1,5 @@
+using Cadasta.WorkerToolbox.Results;
+
 namespace Cadasta.WorkerToolbox.Monitoring;
 
 /// <summary>
@@ -9,6 +11,14 @@ public sealed class TaskRecordQueries
 {
     private readonly ITaskRecordStore _store;
     private readonly Func<string, CancellationToken, Task<object?>> _readResult;
+
+    /// <summary>Creates the queries over <paramref name="store"/>, reading results through <paramref name="results"/>.</summary>
+    /// <param name="store">The monitor's records.</param>
+    /// <param name="results">The result store of the same database (its reader unpickles the results).</param>
+    public TaskRecordQueries(ITaskRecordStore store, IResultStore results)
+        : this(store, ReadResultWith(results))
+    {
+    }
 
     internal TaskRecordQueries(ITaskRecordStore store, Func<string, CancellationToken, Task<object?>> readResult)
     {
@@ -59,5 +69,24 @@ public sealed class TaskRecordQueries
         }
 
         return new TaskFamily(rootId, tasks, results);
+    }
+
+    private static Func<string, CancellationToken, Task<object?>> ReadResultWith(IResultStore results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        return async (taskId, cancellationToken) =>
+        {
+            var row = await results.ReadAsync(taskId, cancellationToken).ConfigureAwait(false);
+
+            // What the platform's unpickling gives: the value, or Celery's exception dict for an exception state.
+            return row?.Error is { } error
+                ? new Dictionary<string, object?>
+                {
+                    ["exc_type"] = error.ExceptionType,
+                    ["exc_message"] = error.Arguments,
+                    ["exc_module"] = error.ExceptionModule,
+                }
+                : row?.Value;
+        };
     }
 }

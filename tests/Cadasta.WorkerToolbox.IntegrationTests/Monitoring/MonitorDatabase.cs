@@ -1,4 +1,5 @@
 using Cadasta.WorkerToolbox.Monitoring;
+using Cadasta.WorkerToolbox.Results;
 using Cadasta.WorkerToolbox.TestSupport.Interop;
 using Npgsql;
 
@@ -7,7 +8,8 @@ namespace Cadasta.WorkerToolbox.IntegrationTests.Monitoring;
 /// <summary>The test PostgreSQL database (worker / cadasta / cadasta) as the monitor's tests use it.</summary>
 internal static class MonitorDatabase
 {
-    public const string ConnectionString = "Host=127.0.0.1;Port=5432;Username=worker;Password=cadasta;Database=cadasta;Timeout=5";
+    /// <summary>The test database's connection string, from the result backend URL as the result store parses it.</summary>
+    public static string ConnectionString { get; } = ResultBackendUrl.Parse(RequiredService.PostgreSqlBackendUrl).ConnectionString;
 
     public static async Task<SqlTaskRecordStore> CreateStoreAsync(string table = SqlTaskRecordStore.DefaultTableName)
     {

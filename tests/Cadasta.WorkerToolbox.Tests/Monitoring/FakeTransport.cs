@@ -31,6 +31,9 @@ internal sealed class FakeTransport : ITransport
         _queue.Writer.TryWrite(new FakeDelivery(this, message, redelivered));
     }
 
+    /// <summary>Ends the subscription as a transport that closed for good does.</summary>
+    public void Complete() => _queue.Writer.TryComplete();
+
     public Task DeclareAsync(Topology topology, CancellationToken cancellationToken = default)
     {
         Declared.Enqueue(topology);

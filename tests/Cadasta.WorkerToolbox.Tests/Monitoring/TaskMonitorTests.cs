@@ -121,7 +121,7 @@ public sealed class TaskMonitorTests : IAsyncDisposable
         var warnings = _logger.At(LogLevel.Warning);
         Assert.Equal(2, warnings.Count);
         Assert.Contains("id=broken-1", warnings[0], StringComparison.Ordinal);
-        Assert.Contains("not JSON", warnings[0], StringComparison.Ordinal);
+        Assert.Contains("BodyNotJson", warnings[0], StringComparison.Ordinal);
         Assert.Contains("id=v1-1", warnings[1], StringComparison.Ordinal);
         Assert.Contains("protocol 1", warnings[1], StringComparison.Ordinal);
         Assert.Equal(new TaskMonitorStatistics(1, 0, 2, 0), Monitor.Statistics);
@@ -202,6 +202,20 @@ public sealed class TaskMonitorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_consumer_that_stops_by_itself_fails_the_monitor()
+    {
+        Start();
+        _transport.Deliver(PlatformMessages.Task("last", "msg.add"));
+        await WaitUntilAsync(() => _transport.Acked.Count == 1);
+
+        _transport.Complete();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => _running!.WaitAsync(Patience));
+        Assert.Contains("'platform.fifo' stopped delivering", error.Message, StringComparison.Ordinal);
+        _running = null;
+    }
+
+    [Fact]
     public async Task Declares_the_configured_topology_and_consumes_the_configured_queue()
     {
         var topology = new Topology([new QueueDeclaration("dev-platform.fifo", new ExchangeDeclaration("task_exchange", ExchangeDeclaration.Topic), "#")]);
@@ -231,13 +245,7 @@ public sealed class TaskMonitorTests : IAsyncDisposable
     {
         var inner = _database.CreateStore();
         _store = new FlakyTaskRecordStore(inner, failures);
-        _monitor = new TaskMonitor(
-            _transport,
-            _store,
-            new JsonBodyArgumentsReader(),
-            options ?? new TaskMonitorOptions { ReportInterval = TimeSpan.Zero },
-            _logger,
-            _time);
+        _monitor = new TaskMonitor(_transport, _store, options ?? new TaskMonitorOptions { ReportInterval = TimeSpan.Zero }, _logger, _time);
         _running = _monitor.RunAsync(_stop.Token);
     }
 
