@@ -14,7 +14,7 @@ namespace Cadasta.WorkerToolbox.Cli.Commands;
 /// </summary>
 public static class MonitorCommand
 {
-    /// <summary>Exit code when the monitor stopped by itself (its broker connection closed for good).</summary>
+    /// <summary>Exit code when the monitor stopped by itself (the broker refused the queue, or its connection closed for good).</summary>
     public const int ExitStopped = 1;
 
     /// <summary>Exit code when the configuration, broker URL or result backend URL cannot be used.</summary>
@@ -45,10 +45,19 @@ public static class MonitorCommand
             Config config;
             try
             {
-                // --broker is a broker_url given in code: it wins over the environment, as in Config.
-                var settings = parseResult.GetValue(broker) is { Length: > 0 } brokerUrl
-                    ? new Dictionary<string, object?> { ["broker_url"] = brokerUrl }
-                    : null;
+                // --broker and --queue are settings given in code: they win over the environment, as in Config,
+                // and the declared topology then binds that queue.
+                var settings = new Dictionary<string, object?>();
+                if (parseResult.GetValue(broker) is { Length: > 0 } brokerUrl)
+                {
+                    settings["broker_url"] = brokerUrl;
+                }
+
+                if (parseResult.GetValue(queue) is { Length: > 0 } queueName)
+                {
+                    settings["PLATFORM_QUEUE_NAME"] = queueName;
+                }
+
                 config = new Config(settings, environment);
             }
             catch (ConfigurationException e)
@@ -74,7 +83,7 @@ public static class MonitorCommand
 
             var options = new TaskMonitorOptions
             {
-                Queue = parseResult.GetValue(queue) ?? config.PlatformQueueName,
+                Queue = config.PlatformQueueName,
                 Topology = config.CreateTopology(),
                 BatchSize = size,
                 PrefetchCount = Math.Max(2 * size, 10),
@@ -104,9 +113,11 @@ public static class MonitorCommand
                 {
                     await monitor.RunAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (InvalidOperationException e)
+#pragma warning disable CA1031 // The command's last line of defence: say what stopped the monitor, exit non-zero.
+                catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
                 {
-                    await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                    await error.WriteLineAsync($"The task monitor stopped: {e.Message}").ConfigureAwait(false);
                     return ExitStopped;
                 }
             }
