@@ -23,7 +23,7 @@ internal sealed class ChordUnlockTask
         _executor = executor;
         _interval = options.ChordUnlockInterval;
         var method = typeof(ChordUnlockTask).GetMethod(nameof(UnlockAsync), BindingFlags.Instance | BindingFlags.NonPublic)!;
-        Definition = new TaskDefinition(Name, method, () => this, new TaskOptions
+        Definition = new TaskDefinition(Name, method, () => this, new TaskSettings
         {
             IgnoreResult = true,
             MaxRetries = options.ChordUnlockMaxRetries,
@@ -47,35 +47,35 @@ internal sealed class ChordUnlockTask
         _ = kwargs;
         var wait = interval is { } seconds ? TimeSpan.FromSeconds(seconds) : _interval;
         var headerIds = (result ?? []).Select(HeaderId).ToList();
-        var outcomes = new List<(string Id, string State, object? Result)>(headerIds.Count);
+        var outcomes = new List<(string Id, StoredState Stored)>(headerIds.Count);
         foreach (var id in headerIds)
         {
-            var (state, value) = await _results.GetAsync(id, cancellationToken).ConfigureAwait(false);
-            if (!TaskStates.IsReady(state))
+            var stored = await _results.GetAsync(id, cancellationToken).ConfigureAwait(false);
+            if (!TaskStates.IsReady(stored.State))
             {
                 throw context.Retry(countdown: wait, maxRetries: maxRetries is { } max ? (int)max : null);
             }
 
-            outcomes.Add((id, state, value));
+            outcomes.Add((id, stored));
         }
 
         var bodyId = Signatures.Options(callback).GetValueOrDefault("task_id") as string;
-        var failed = outcomes.FirstOrDefault(o => o.State != TaskStates.Success);
+        var failed = outcomes.FirstOrDefault(o => o.Stored.State != TaskStates.Success);
         if (failed.Id is not null)
         {
-            var error = CeleryErrors.ChordError($"Dependency {failed.Id} raised {ExceptionRepr(failed.Result)}");
+            var error = CeleryErrors.ChordError($"Dependency {failed.Id} raised {ExceptionRepr(failed.Stored.Error)}");
             var errbacks = Signatures.SignatureList(Signatures.Options(callback).GetValueOrDefault("link_error"));
             if (bodyId is not null)
             {
                 await _executor.SendErrbacksAsync(errbacks, bodyId, context.RootId).ConfigureAwait(false);
                 var info = ExceptionMapper.Map(error);
-                await _results.StoreAsync(bodyId, TaskStates.Failure, info.ToResult(), info.Traceback, cancellationToken).ConfigureAwait(false);
+                await _results.StoreAsync(bodyId, TaskStates.Failure, null, info, cancellationToken).ConfigureAwait(false);
             }
 
             return;
         }
 
-        var values = outcomes.Select(o => o.Result).ToList();
+        var values = outcomes.Select(o => o.Stored.Value).ToList();
         await SendBodyAsync(context, callback, values, cancellationToken).ConfigureAwait(false);
     }
 
@@ -91,20 +91,7 @@ internal sealed class ChordUnlockTask
         _ => throw new PythonException("ValueError", $"Not a result tuple: {PythonRepr.Of(entry)}"),
     };
 
-    /// <summary>Python's <c>repr</c> of the exception a stored exception dict rebuilds to: <c>ValueError('boom')</c>.</summary>
-    private static string ExceptionRepr(object? stored)
-    {
-        if (stored is IReadOnlyDictionary<string, object?> dict && dict.GetValueOrDefault("exc_type") is string type)
-        {
-            var arguments = dict.GetValueOrDefault("exc_message") switch
-            {
-                IReadOnlyList<object?> list => list,
-                null => [],
-                var single => [single],
-            };
-            return $"{type}({string.Join(", ", arguments.Select(PythonRepr.Of))})";
-        }
-
-        return PythonRepr.Of(stored);
-    }
+    /// <summary>Python's <c>repr</c> of the exception a stored exception rebuilds to: <c>ValueError('boom')</c>.</summary>
+    private static string ExceptionRepr(ExceptionInfo? error) =>
+        error is null ? "None" : $"{error.Type}({string.Join(", ", error.Arguments.Select(PythonRepr.Of))})";
 }

@@ -6,8 +6,12 @@ namespace Cadasta.WorkerToolbox.Worker;
 /// </summary>
 internal interface IResultBackend
 {
-    Task StoreAsync(string taskId, string state, object? result, string? traceback, CancellationToken cancellationToken);
+    /// <summary>Stores a state with its value (SUCCESS, STARTED) or its exception (FAILURE, RETRY, REVOKED).</summary>
+    Task StoreAsync(string taskId, string state, object? value, ExceptionInfo? error, CancellationToken cancellationToken);
 
-    /// <summary>The stored state and result, or (<c>PENDING</c>, null) when nothing is stored.</summary>
-    Task<(string State, object? Result)> GetAsync(string taskId, CancellationToken cancellationToken);
+    /// <summary>The stored state, value and exception; state <c>PENDING</c> when nothing is stored.</summary>
+    Task<StoredState> GetAsync(string taskId, CancellationToken cancellationToken);
 }
+
+/// <summary>A stored state as the worker reads it back.</summary>
+internal sealed record StoredState(string State, object? Value, ExceptionInfo? Error);

@@ -8,10 +8,10 @@ namespace Cadasta.WorkerToolbox.Worker;
 public sealed class TaskContext
 {
     private readonly TaskInvocation _message;
-    private readonly TaskOptions _options;
+    private readonly TaskSettings _options;
     private readonly ITaskSender _sender;
 
-    internal TaskContext(TaskInvocation message, TaskOptions options, ITaskSender sender, string hostname, IReadOnlyDictionary<string, object?> deliveryInfo)
+    internal TaskContext(TaskInvocation message, TaskSettings options, ITaskSender sender, string hostname, IReadOnlyDictionary<string, object?> deliveryInfo)
     {
         _message = message;
         _options = options;
@@ -76,8 +76,8 @@ public sealed class TaskContext
     /// retry request, or, once <c>retries + 1</c> exceeds the maximum, <paramref name="exception"/>
     /// (or a <c>MaxRetriesExceededError</c>) so that the task fails.
     /// </summary>
-    /// <param name="countdown">Run the retry this long from now (default: the task's <see cref="TaskOptions.DefaultRetryDelay"/>).</param>
-    /// <param name="maxRetries">Overrides the task's <see cref="TaskOptions.MaxRetries"/>.</param>
+    /// <param name="countdown">Run the retry this long from now (default: the task's <see cref="TaskSettings.DefaultRetryDelay"/>).</param>
+    /// <param name="maxRetries">Overrides the task's <see cref="TaskSettings.MaxRetries"/>.</param>
     /// <param name="exception">The cause: stored with the RETRY state, and the failure once retries are exhausted.</param>
     /// <param name="eta">Run the retry at this moment instead of after a countdown.</param>
     public Exception Retry(TimeSpan? countdown = null, int? maxRetries = null, Exception? exception = null, DateTimeOffset? eta = null)

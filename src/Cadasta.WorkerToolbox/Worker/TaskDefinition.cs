@@ -9,10 +9,10 @@ internal sealed class TaskDefinition
     private readonly Func<object?> _createTarget;
     private readonly ArgumentBinder _binder;
 
-    public TaskDefinition(string name, MethodInfo method, Func<object?> createTarget, TaskOptions options)
+    public TaskDefinition(string name, MethodInfo method, Func<object?> createTarget, TaskSettings options)
     {
         Name = name;
-        Options = options;
+        Settings = options;
         _method = method;
         _createTarget = createTarget;
         var dot = name.LastIndexOf('.');
@@ -21,7 +21,7 @@ internal sealed class TaskDefinition
 
     public string Name { get; }
 
-    public TaskOptions Options { get; }
+    public TaskSettings Settings { get; }
 
     /// <summary>Binds the arguments (a <c>TypeError</c> <see cref="PythonException"/> when they do not fit), runs the task and returns its JSON-like result.</summary>
     public async Task<object?> InvokeAsync(TaskContext context, CancellationToken cancellationToken)

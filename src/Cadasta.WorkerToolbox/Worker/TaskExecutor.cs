@@ -25,8 +25,8 @@ internal sealed partial class TaskExecutor(
             return;
         }
 
-        var acksLate = definition.Options.AcksLate ?? options.AcksLate;
-        var ignoreResult = task.IgnoreResult ?? definition.Options.IgnoreResult;
+        var acksLate = definition.Settings.AcksLate ?? options.AcksLate;
+        var ignoreResult = task.IgnoreResult ?? definition.Settings.IgnoreResult;
         if (!acksLate)
         {
             await job.AckAsync(CancellationToken.None).ConfigureAwait(false);
@@ -38,7 +38,7 @@ internal sealed partial class TaskExecutor(
             await StoreAsync(job, TaskStates.Started, started, null).ConfigureAwait(false);
         }
 
-        var context = new TaskContext(task, definition.Options, sender, options.Hostname, DeliveryInfo(job));
+        var context = new TaskContext(task, definition.Settings, sender, options.Hostname, DeliveryInfo(job));
         LogReceived(logger, task.Name, task.Id);
         var outcome = await RunAsync(job, context, abandon).ConfigureAwait(false);
         if (job.Returned)
@@ -73,15 +73,15 @@ internal sealed partial class TaskExecutor(
     {
         LogExpired(logger, job.Task.Name, job.Task.Id);
         var error = ExceptionMapper.Map(CeleryErrors.Expired());
-        await StoreAsync(job, TaskStates.Revoked, error.ToResult(), null).ConfigureAwait(false);
+        await StoreAsync(job, TaskStates.Revoked, null, error).ConfigureAwait(false);
         await job.AckAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<Outcome> RunAsync(WorkerJob job, TaskContext context, CancellationToken abandon)
     {
         var task = job.Task;
-        var soft = task.SoftTimeLimit ?? job.Definition.Options.SoftTimeLimit ?? options.SoftTimeLimit;
-        var hard = task.HardTimeLimit ?? job.Definition.Options.TimeLimit ?? options.TimeLimit;
+        var soft = task.SoftTimeLimit ?? job.Definition.Settings.SoftTimeLimit ?? options.SoftTimeLimit;
+        var hard = task.HardTimeLimit ?? job.Definition.Settings.TimeLimit ?? options.TimeLimit;
         using var softLimit = soft is { } softSpan ? new CancellationTokenSource(softSpan, time) : new CancellationTokenSource();
         using var token = CancellationTokenSource.CreateLinkedTokenSource(abandon, softLimit.Token);
         var running = Task.Run(() => job.Definition.InvokeAsync(context, token.Token), CancellationToken.None);
@@ -206,9 +206,11 @@ internal sealed partial class TaskExecutor(
         }
 
         LogRetry(logger, task.Name, task.Id, retry.Message);
-        var cause = retry.InnerException is null ? null : ExceptionMapper.Map(retry.InnerException).ToResult();
-        var ignoreResult = task.IgnoreResult ?? job.Definition.Options.IgnoreResult;
-        return ignoreResult || await StoreAsync(job, TaskStates.Retry, cause, retry.Message).ConfigureAwait(false);
+        var cause = retry.InnerException is null
+            ? new ExceptionInfo("Retry", "celery.exceptions", [retry.Message], string.Empty) with { Traceback = "celery.exceptions.Retry: " + retry.Message + "\n" }
+            : ExceptionMapper.Map(retry.InnerException);
+        var ignoreResult = task.IgnoreResult ?? job.Definition.Settings.IgnoreResult;
+        return ignoreResult || await StoreAsync(job, TaskStates.Retry, null, cause).ConfigureAwait(false);
     }
 
     private async Task<bool> FailAsync(WorkerJob job, TaskContext context, Exception error, bool ignoreResult)
@@ -216,7 +218,7 @@ internal sealed partial class TaskExecutor(
         var task = job.Task;
         var info = ExceptionMapper.Map(error);
         LogFailed(logger, error, task.Name, task.Id, info.Summary);
-        var stored = ignoreResult || await StoreAsync(job, TaskStates.Failure, info.ToResult(), info.Traceback).ConfigureAwait(false);
+        var stored = ignoreResult || await StoreAsync(job, TaskStates.Failure, null, info).ConfigureAwait(false);
         await SendErrbacksAsync(task.Errbacks, task.Id, context.RootId).ConfigureAwait(false);
         return stored;
     }
@@ -241,7 +243,7 @@ internal sealed partial class TaskExecutor(
         }
     }
 
-    private async Task<bool> StoreAsync(WorkerJob job, string state, object? result, string? traceback)
+    private async Task<bool> StoreAsync(WorkerJob job, string state, object? value, ExceptionInfo? error)
     {
         if (job.Returned)
         {
@@ -250,14 +252,14 @@ internal sealed partial class TaskExecutor(
 
         try
         {
-            await results.StoreAsync(job.Task.Id, state, result, traceback, CancellationToken.None).ConfigureAwait(false);
+            await results.StoreAsync(job.Task.Id, state, value, error, CancellationToken.None).ConfigureAwait(false);
             return true;
         }
 #pragma warning disable CA1031 // A store failure must not kill the worker; with late acks the message is requeued.
-        catch (Exception error)
+        catch (Exception storeError)
 #pragma warning restore CA1031
         {
-            LogStoreFailed(logger, error, state, job.Task.Name, job.Task.Id);
+            LogStoreFailed(logger, storeError, state, job.Task.Name, job.Task.Id);
             return false;
         }
     }

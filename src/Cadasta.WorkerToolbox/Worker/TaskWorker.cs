@@ -245,7 +245,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
             var error = ExceptionMapper.Map(CeleryErrors.NotRegistered(task.Name));
             try
             {
-                await _results.StoreAsync(task.Id, TaskStates.Failure, error.ToResult(), error.Traceback, CancellationToken.None).ConfigureAwait(false);
+                await _results.StoreAsync(task.Id, TaskStates.Failure, null, error, CancellationToken.None).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // Storing is best effort here; the message is dropped either way.
             catch (Exception storeError)

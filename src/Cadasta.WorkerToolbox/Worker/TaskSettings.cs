@@ -1,10 +1,10 @@
 namespace Cadasta.WorkerToolbox.Worker;
 
 /// <summary>How one task behaves: the attributes a Celery task class declares.</summary>
-public sealed record TaskOptions
+public sealed record TaskSettings
 {
     /// <summary>The default options (Celery's: 3 retries, 180 s retry delay, no time limits).</summary>
-    public static TaskOptions Default { get; } = new();
+    public static TaskSettings Default { get; } = new();
 
     /// <summary>How often <see cref="TaskContext.Retry"/> may retry before the task fails (null: forever). Celery's default is 3.</summary>
     public int? MaxRetries { get; init; } = 3;
