@@ -56,8 +56,8 @@ internal sealed partial class TaskExecutor(
 
         if (outcome is Outcome.Abandoned)
         {
-            // Shutdown cancelled the task before it finished: give the message back if we still hold it.
-            await job.ReturnAsync(CancellationToken.None).ConfigureAwait(false);
+            // Shutdown cancelled the task before it finished: the consumer's disposal gives the message back.
+            job.MarkReturned();
         }
         else if (acksLate)
         {

@@ -100,9 +100,10 @@ public sealed partial class TaskWorker : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops gracefully: stops consuming, returns every task that has not started to the broker
-    /// (requeued, never acknowledged), lets running tasks finish for up to <paramref name="gracePeriod"/>,
-    /// then cancels the rest and returns their messages unless already acknowledged.
+    /// Stops gracefully: stops taking messages, lets running tasks finish for up to
+    /// <paramref name="gracePeriod"/> (then cancels their tokens and gives up on them), and finally
+    /// disposes the consumer, which returns every message not acknowledged (tasks not started,
+    /// held for their ETA, or abandoned) to the broker. None of those is ever acknowledged.
     /// </summary>
     /// <param name="gracePeriod">How long running tasks may take to finish; null: <see cref="WorkerOptions.ShutdownGracePeriod"/>.</param>
     /// <param name="cancellationToken">Cuts the grace period short.</param>
@@ -132,9 +133,12 @@ public sealed partial class TaskWorker : IAsyncDisposable
             await _etaTimer.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Not acknowledged, not rejected: disposing the consumer below returns them to the broker.
+        // (Rejecting with requeue now would hand them straight back to this consumer, still open
+        // so that running tasks can acknowledge.)
         foreach (var job in unstarted)
         {
-            await job.ReturnAsync(CancellationToken.None).ConfigureAwait(false);
+            job.MarkReturned();
         }
 
         var runners = Task.WhenAll(_runners);
@@ -157,7 +161,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
             await _abandon.CancelAsync().ConfigureAwait(false);
             foreach (var job in stillRunning)
             {
-                await job.ReturnAsync(CancellationToken.None).ConfigureAwait(false);
+                job.MarkReturned();
             }
         }
 

@@ -4,8 +4,8 @@ namespace Cadasta.WorkerToolbox.Worker;
 
 /// <summary>
 /// One received task on its way through the worker, with the delivery that must be settled
-/// exactly once. Once the worker returned it to the broker at shutdown, nothing else settles
-/// it or records its outcome.
+/// exactly once. Once the worker gives it back at shutdown, nothing settles it or records its
+/// outcome: disposing the consumer returns it to the broker unacknowledged.
 /// </summary>
 internal sealed class WorkerJob(Delivery delivery, TaskInvocation task, TaskDefinition definition)
 {
@@ -27,14 +27,12 @@ internal sealed class WorkerJob(Delivery delivery, TaskInvocation task, TaskDefi
     public Task RejectAsync(bool requeue, CancellationToken cancellationToken) =>
         Delivery.IsSettled || Returned ? System.Threading.Tasks.Task.CompletedTask : Settle(() => Delivery.RejectAsync(requeue, cancellationToken));
 
-    /// <summary>Gives the message back to the broker (shutdown): requeued, never acknowledged.</summary>
-    public async Task ReturnAsync(CancellationToken cancellationToken)
-    {
-        if (Interlocked.Exchange(ref _returned, 1) == 0 && !Delivery.IsSettled)
-        {
-            await Settle(() => Delivery.RejectAsync(requeue: true, cancellationToken)).ConfigureAwait(false);
-        }
-    }
+    /// <summary>
+    /// Leaves the message to go back to the broker when the consumer is disposed (shutdown):
+    /// from now on nothing acknowledges or rejects it, and no outcome of it is stored.
+    /// A requeue now would only hand it straight back to this still-open consumer.
+    /// </summary>
+    public void MarkReturned() => Interlocked.Exchange(ref _returned, 1);
 
     private static async Task Settle(Func<Task> settle)
     {
