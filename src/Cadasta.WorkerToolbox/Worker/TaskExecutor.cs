@@ -84,21 +84,21 @@ internal sealed partial class TaskExecutor(
         var hard = task.HardTimeLimit ?? job.Definition.Settings.TimeLimit ?? options.TimeLimit;
         using var softLimit = soft is { } softSpan ? new CancellationTokenSource(softSpan, time) : new CancellationTokenSource();
         using var token = CancellationTokenSource.CreateLinkedTokenSource(abandon, softLimit.Token);
+        // The hard limit's clock starts before the task does.
+        using var stopDeadline = new CancellationTokenSource();
+        var deadline = hard is { } limit ? Task.Delay(limit, time, stopDeadline.Token) : null;
         var running = Task.Run(() => job.Definition.InvokeAsync(context, token.Token), CancellationToken.None);
-
-        if (hard is { } hardSpan)
+        if (deadline is not null)
         {
-            using var stopTimer = new CancellationTokenSource();
-            var deadline = Task.Delay(hardSpan, time, stopTimer.Token);
             if (await Task.WhenAny(running, deadline).ConfigureAwait(false) != running)
             {
-                LogHardLimit(logger, hardSpan.TotalSeconds, task.Name, task.Id);
+                LogHardLimit(logger, hard!.Value.TotalSeconds, task.Name, task.Id);
                 await token.CancelAsync().ConfigureAwait(false);
                 _ = running.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                return new Outcome.Failed(CeleryErrors.TimeLimitExceeded(hardSpan));
+                return new Outcome.Failed(CeleryErrors.TimeLimitExceeded(hard.Value));
             }
 
-            await stopTimer.CancelAsync().ConfigureAwait(false);
+            await stopDeadline.CancelAsync().ConfigureAwait(false);
         }
 
         try

@@ -73,6 +73,18 @@ public sealed partial class TaskWorker : IAsyncDisposable
         }
     }
 
+    /// <summary>How many received tasks wait for their ETA.</summary>
+    internal int HeldCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _held.Count;
+            }
+        }
+    }
+
     /// <summary>The queues this worker consumes.</summary>
     public IReadOnlyList<string> Queues { get; private set; } = [];
 

@@ -183,7 +183,7 @@ public sealed class WorkerRuntimeTests
 
         var late = await harness.PublishAsync("msg.mark", ["late"], with: t => t with { Eta = WorkerHarness.Start.AddSeconds(10) });
         var early = await harness.PublishAsync("msg.mark", ["early"], with: t => t with { Eta = WorkerHarness.Start.AddSeconds(5) });
-        await WorkerHarness.SettleAsync();
+        await WorkerHarness.WaitUntilAsync(() => harness.Worker.HeldCount == 2, "both tasks held");
         Assert.Empty(order);
 
         harness.Time.Advance(TimeSpan.FromSeconds(10));
@@ -205,6 +205,7 @@ public sealed class WorkerRuntimeTests
             await harness.PublishAsync("msg.add", [1L, 1L], with: t => t with { Eta = WorkerHarness.Start.AddHours(1) });
         }
 
+        await WorkerHarness.WaitUntilAsync(() => harness.Worker.HeldCount == 5, "the future tasks held");
         var due = await harness.PublishAsync("msg.add", [2L, 2L]);
 
         Assert.Equal(4L, (await harness.WaitForStateAsync(due, "SUCCESS")).Value);
@@ -236,7 +237,7 @@ public sealed class WorkerRuntimeTests
         await harness.StartAsync();
 
         var id = await harness.PublishAsync("msg.noop", with: t => t with { Eta = WorkerHarness.Start.AddSeconds(10), Expires = WorkerHarness.Start.AddSeconds(5) });
-        await WorkerHarness.SettleAsync();
+        await WorkerHarness.WaitUntilAsync(() => harness.Worker.HeldCount == 1, "the task held");
         harness.Time.Advance(TimeSpan.FromSeconds(10));
 
         await harness.WaitForStateAsync(id, "REVOKED");
@@ -527,8 +528,7 @@ public sealed class WorkerRuntimeTests
         var id = await harness.PublishAsync("msg.forever");
         await started.Task;
         var stopping = harness.Worker.StopAsync(TimeSpan.FromSeconds(30));
-        await WorkerHarness.SettleAsync();
-        harness.Time.Advance(TimeSpan.FromSeconds(30));
+        await harness.AdvanceUntilAsync(() => stopping.IsCompleted, TimeSpan.FromSeconds(30), "the grace period to end");
         await stopping;
 
         await WorkerHarness.WaitUntilAsync(() => harness.Log.About(id).Contains($"requeue {id}"), "the requeue");

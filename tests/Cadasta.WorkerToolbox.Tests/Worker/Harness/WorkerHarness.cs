@@ -75,6 +75,24 @@ internal sealed class WorkerHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Moves the fake clock on by <paramref name="step"/> until <paramref name="done"/> holds: for
+    /// waits (task sleeps, grace periods) that start on a worker thread at a moment the test cannot see.
+    /// </summary>
+    public async Task AdvanceUntilAsync(Func<bool> done, TimeSpan step, string what)
+    {
+        await WaitUntilAsync(() =>
+        {
+            if (done())
+            {
+                return true;
+            }
+
+            Time.Advance(step);
+            return done();
+        }, what);
+    }
+
     /// <summary>Lets the worker's threads catch up with what is already queued (no time passes on the fake clock).</summary>
     public static Task SettleAsync() => Task.Delay(100);
 
