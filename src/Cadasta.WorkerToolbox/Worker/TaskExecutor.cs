@@ -26,7 +26,8 @@ internal sealed partial class TaskExecutor(
         }
 
         var acksLate = definition.Settings.AcksLate ?? options.AcksLate;
-        var ignoreResult = task.IgnoreResult ?? definition.Settings.IgnoreResult;
+        // Either the task (Celery's task attribute) or the message (header, Celery 5.1+) can ask for it.
+        var ignoreResult = definition.Settings.IgnoreResult || task.IgnoreResult == true;
         if (!acksLate)
         {
             await job.AckAsync(CancellationToken.None).ConfigureAwait(false);
@@ -209,7 +210,7 @@ internal sealed partial class TaskExecutor(
         var cause = retry.InnerException is null
             ? new ExceptionInfo("Retry", "celery.exceptions", [retry.Message], string.Empty) with { Traceback = "celery.exceptions.Retry: " + retry.Message + "\n" }
             : ExceptionMapper.Map(retry.InnerException);
-        var ignoreResult = task.IgnoreResult ?? job.Definition.Settings.IgnoreResult;
+        var ignoreResult = job.Definition.Settings.IgnoreResult || task.IgnoreResult == true;
         return ignoreResult || await StoreAsync(job, TaskStates.Retry, null, cause).ConfigureAwait(false);
     }
 
