@@ -17,6 +17,7 @@ internal static class ValueConverter
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         PropertyNameCaseInsensitive = true,
+        Converters = { new JsonLikeObjectConverter() },
     };
 
     /// <summary>Converts <paramref name="value"/> to <paramref name="target"/>, or throws <see cref="InvalidCastException"/> describing the mismatch.</summary>

@@ -84,6 +84,16 @@ public sealed class ValueConverterTests
     }
 
     [Fact]
+    public void Object_typed_members_hold_plain_json_like_values_not_json_elements()
+    {
+        var source = new SortedDictionary<string, object?> { ["links"] = new List<object?> { new SortedDictionary<string, object?> { ["text"] = "f", ["n"] = 1L } } };
+        var dict = Assert.IsType<Dictionary<string, object?>>(ValueConverter.ToClr(source, typeof(Dictionary<string, object?>)));
+        var link = Assert.IsType<Dictionary<string, object?>>(Assert.Single(Assert.IsType<List<object?>>(dict["links"])));
+        Assert.Equal("f", link["text"]);
+        Assert.Equal(1L, link["n"]);
+    }
+
+    [Fact]
     public void Results_become_json_like_values()
     {
         Assert.Equal(3L, ValueConverter.ToJsonLike(3));
