@@ -29,7 +29,7 @@ public sealed class Topology
             if (_exchangesByName.TryGetValue(exchange.Name, out var known) && known != exchange)
             {
                 throw new ArgumentException(
-                    $"Exchange '{exchange.Name}' is declared twice with different settings ({known.Type} and {exchange.Type}).",
+                    $"Exchange '{exchange.Name}' is declared twice with different settings ({known} and {exchange}).",
                     nameof(queues));
             }
 
@@ -57,18 +57,23 @@ public sealed class Topology
     /// <summary>
     /// The queues that receive a message published to <paramref name="exchange"/> with
     /// <paramref name="routingKey"/>, by kombu's virtual-transport rules: the empty exchange
-    /// delivers to the queue named by the key; an unknown exchange, or a key no binding
-    /// matches, delivers nowhere. Each queue appears once, in declaration order.
+    /// delivers to the queue named by the key (declared here or not; an empty key names no
+    /// queue); an unknown exchange, or a key no binding matches, delivers nowhere. Each queue
+    /// appears once, in declaration order.
     /// </summary>
     /// <param name="exchange">The exchange name.</param>
     /// <param name="routingKey">The routing key of the message.</param>
+    /// <exception cref="ArgumentException">
+    /// A topic binding key of <paramref name="exchange"/> that kombu cannot compile either (for
+    /// example <c>*a</c>: kombu's regular expression then has nothing to repeat).
+    /// </exception>
     public IReadOnlyList<string> QueuesFor(string exchange, string routingKey)
     {
         ArgumentNullException.ThrowIfNull(exchange);
         ArgumentNullException.ThrowIfNull(routingKey);
         if (exchange.Length == 0)
         {
-            return [routingKey];
+            return routingKey.Length == 0 ? [] : [routingKey];
         }
 
         if (!_exchangesByName.TryGetValue(exchange, out var declared))

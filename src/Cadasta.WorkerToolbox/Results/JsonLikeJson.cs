@@ -1,0 +1,124 @@
+using System.Collections;
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Cadasta.WorkerToolbox.Results;
+
+/// <summary>JSON text of JSON-like values and back (args/kwargs columns, the CLI's <c>--json</c>).</summary>
+internal static class JsonLikeJson
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string Serialize(object? value)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream, Options))
+        {
+            Write(writer, value);
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    public static void Write(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case bool flag:
+                writer.WriteBooleanValue(flag);
+                break;
+            case string text:
+                writer.WriteStringValue(text);
+                break;
+            case long or int or short or sbyte or byte or ushort or uint or ulong or BigInteger or decimal:
+                writer.WriteRawValue(Convert.ToString(value, CultureInfo.InvariantCulture)!);
+                break;
+            case double number:
+                WriteDouble(writer, number);
+                break;
+            case float number:
+                WriteDouble(writer, number);
+                break;
+            case DateTime moment:
+                writer.WriteStringValue(moment.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture));
+                break;
+            case DateTimeOffset moment:
+                writer.WriteStringValue(moment.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFzzz", CultureInfo.InvariantCulture));
+                break;
+            case TimeSpan span:
+                writer.WriteNumberValue(span.TotalSeconds);
+                break;
+            case byte[] bytes:
+                writer.WriteBase64StringValue(bytes);
+                break;
+            case IDictionary dictionary:
+                writer.WriteStartObject();
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    writer.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty);
+                    Write(writer, entry.Value);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case IEnumerable<KeyValuePair<string, object?>> pairs:
+                writer.WriteStartObject();
+                foreach (var pair in pairs)
+                {
+                    writer.WritePropertyName(pair.Key);
+                    Write(writer, pair.Value);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case IEnumerable items:
+                writer.WriteStartArray();
+                foreach (var item in items)
+                {
+                    Write(writer, item);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+
+    public static object? FromElement(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number => element.TryGetInt64(out var whole) ? (object)whole : element.GetDouble(),
+        JsonValueKind.Array => element.EnumerateArray().Select(FromElement).ToList(),
+        _ => element.EnumerateObject().ToDictionary(property => property.Name, property => FromElement(property.Value), StringComparer.Ordinal),
+    };
+
+    // Python's json writes NaN/Infinity literals; Utf8JsonWriter refuses them, so we do the same as Python.
+    private static void WriteDouble(Utf8JsonWriter writer, double number)
+    {
+        if (double.IsNaN(number))
+        {
+            writer.WriteRawValue("NaN", skipInputValidation: true);
+        }
+        else if (double.IsInfinity(number))
+        {
+            writer.WriteRawValue(number > 0 ? "Infinity" : "-Infinity", skipInputValidation: true);
+        }
+        else
+        {
+            // Keep floats floats for Python readers: 2.0 stays "2.0", not "2".
+            var text = number.ToString("R", CultureInfo.InvariantCulture);
+            writer.WriteRawValue(text.Contains('.', StringComparison.Ordinal) || text.Contains('E', StringComparison.Ordinal) ? text : text + ".0");
+        }
+    }
+}

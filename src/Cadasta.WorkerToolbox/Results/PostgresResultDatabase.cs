@@ -1,0 +1,271 @@
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Cadasta.WorkerToolbox.Results;
+
+/// <summary>
+/// Celery's result tables on PostgreSQL through one pooled <see cref="NpgsqlDataSource"/>. A batch of rows is sent
+/// as one <see cref="NpgsqlBatch"/>: one round trip, one implicit transaction (all rows or none), committed when
+/// the call returns. Each row is an <c>INSERT ... ON CONFLICT (task_id) DO UPDATE</c>, atomic under concurrency.
+/// </summary>
+internal sealed class PostgresResultDatabase : IResultDatabase
+{
+    // Serialises table creation between processes that start at the same time (CREATE races on pg_type).
+    private const long SchemaLockKey = 0x43656c6572795253; // "CeleryRS"
+
+    private readonly NpgsqlDataSource dataSource;
+    private readonly bool writeExtended;
+    private readonly SemaphoreSlim schemaGate = new(1, 1);
+    private ResultTableShape? shape;
+    private string? upsertSql;
+
+    public PostgresResultDatabase(ResultBackendUrl url, bool writeExtended)
+    {
+        dataSource = NpgsqlDataSource.Create(url.ConnectionString);
+        Endpoint = url.Redacted;
+        this.writeExtended = writeExtended;
+    }
+
+    public string Endpoint { get; }
+
+    /// <summary>True when the existing table lacks the columns result_extended needs.</summary>
+    public bool ExtendedColumnsMissing => writeExtended && Volatile.Read(ref shape) is { HasExtendedColumns: false };
+
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref shape) is not null)
+        {
+            return;
+        }
+
+        await schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (shape is not null)
+            {
+                return;
+            }
+
+            var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+            await using var connectionScope = connection.ConfigureAwait(false);
+            if (!await AllObjectsExistAsync(connection, cancellationToken).ConfigureAwait(false))
+            {
+                await CreateMissingAsync(connection, cancellationToken).ConfigureAwait(false);
+            }
+
+            var found = await ReadShapeAsync(connection, cancellationToken).ConfigureAwait(false);
+            upsertSql = BuildUpsert(found, writeExtended && found.HasExtendedColumns);
+            Volatile.Write(ref shape, found);
+        }
+        finally
+        {
+            schemaGate.Release();
+        }
+    }
+
+    public async Task WriteAsync(IReadOnlyList<ResultRow> rows, DateTime utcNow, CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var table = Volatile.Read(ref shape)!;
+        var extended = writeExtended && table.HasExtendedColumns;
+        var now = table.DateDoneHasTimeZone
+            ? DateTime.SpecifyKind(utcNow, DateTimeKind.Utc)
+            : DateTime.SpecifyKind(utcNow, DateTimeKind.Unspecified);
+        var nowType = table.DateDoneHasTimeZone ? NpgsqlDbType.TimestampTz : NpgsqlDbType.Timestamp;
+
+        var batch = dataSource.CreateBatch();
+
+        await using var batchScope = batch.ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            var command = new NpgsqlBatchCommand(upsertSql!);
+            command.Parameters.Add(new NpgsqlParameter<string>{ TypedValue = row.TaskId, NpgsqlDbType = NpgsqlDbType.Varchar });
+            command.Parameters.Add(new NpgsqlParameter<string>{ TypedValue = row.Status, NpgsqlDbType = NpgsqlDbType.Varchar });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)row.Result ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
+            command.Parameters.Add(new NpgsqlParameter { Value = (object?)row.Traceback ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = row.IsReady, NpgsqlDbType = NpgsqlDbType.Boolean });
+            command.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = now, NpgsqlDbType = nowType });
+            if (extended)
+            {
+                var columns = row.Extended;
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)columns?.Name ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)columns?.Args ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)columns?.Kwargs ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)columns?.Worker ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)columns?.Retries ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+                command.Parameters.Add(new NpgsqlParameter { Value = (object?)columns?.Queue ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar });
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        // No explicit transaction: a batch runs in one implicit transaction, committed before this returns.
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<StoredRow?> ReadAsync(string taskId, CancellationToken cancellationToken)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var extended = Volatile.Read(ref shape)!.HasExtendedColumns;
+        var sql = "SELECT task_id, status, result, date_done, traceback"
+            + (extended ? ", name, args, kwargs, worker, retries, queue" : string.Empty)
+            + " FROM celery_taskmeta WHERE task_id = $1";
+        var command = dataSource.CreateCommand(sql);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = taskId, NpgsqlDbType = NpgsqlDbType.Varchar });
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new StoredRow(
+            reader.GetString(0),
+            reader.IsDBNull(1) ? TaskStates.Pending : reader.GetString(1),
+            reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2),
+            reader.IsDBNull(3) ? null : DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc),
+            reader.IsDBNull(4) ? null : reader.GetString(4),
+            extended
+                ? new ExtendedColumns(
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6),
+                    reader.IsDBNull(7) ? null : reader.GetFieldValue<byte[]>(7),
+                    reader.IsDBNull(8) ? null : reader.GetString(8),
+                    reader.IsDBNull(9) ? null : reader.GetInt32(9),
+                    reader.IsDBNull(10) ? null : reader.GetString(10))
+                : null);
+    }
+
+    public bool IsTransient(Exception exception) => exception switch
+    {
+        PostgresException postgres => postgres.IsTransient || postgres.SqlState.StartsWith("08", StringComparison.Ordinal),
+        NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is IOException or System.Net.Sockets.SocketException or TimeoutException,
+        TimeoutException or IOException or System.Net.Sockets.SocketException => true,
+        _ => false,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await dataSource.DisposeAsync().ConfigureAwait(false);
+        schemaGate.Dispose();
+    }
+
+    internal static string BuildUpsert(ResultTableShape table, bool extended)
+    {
+        var idColumn = table.IdHasDefault ? string.Empty : "id, ";
+        var idValue = table.IdHasDefault ? string.Empty : "nextval('task_id_sequence'), ";
+        var sql = new StringBuilder();
+        sql.Append("INSERT INTO celery_taskmeta AS t (").Append(idColumn).Append("task_id, status, result, date_done, traceback");
+        if (extended)
+        {
+            sql.Append(", name, args, kwargs, worker, retries, queue");
+        }
+
+        sql.Append(") VALUES (").Append(idValue).Append("$1, $2, $3, CASE WHEN $5 THEN $6 END, $4");
+        if (extended)
+        {
+            sql.Append(", $7, $8, $9, $10, $11, $12");
+        }
+
+        sql.Append(") ON CONFLICT (task_id) DO UPDATE SET status = EXCLUDED.status, result = EXCLUDED.result, traceback = EXCLUDED.traceback");
+        var changed = new StringBuilder("t.status IS DISTINCT FROM EXCLUDED.status OR t.result IS DISTINCT FROM EXCLUDED.result OR t.traceback IS DISTINCT FROM EXCLUDED.traceback");
+        if (extended)
+        {
+            foreach (var column in ResultTableShape.ExtendedColumnNames)
+            {
+                sql.Append(", ").Append(column).Append(" = EXCLUDED.").Append(column);
+                changed.Append(" OR t.").Append(column).Append(" IS DISTINCT FROM EXCLUDED.").Append(column);
+            }
+        }
+
+        // Celery 5.2 via SQLAlchemy: date_done = utcnow for ready states. For other states it assigns None, which
+        // the ORM writes as NULL when the row had a date, but skips when the row already had NULL; then the column's
+        // onupdate=utcnow fires if anything else changed. Reproduced so our rows match Celery's.
+        sql.Append(", date_done = CASE WHEN $5 THEN $6 WHEN t.date_done IS NULL AND (").Append(changed).Append(") THEN $6 ELSE NULL END");
+        return sql.ToString();
+    }
+
+    private static async Task<bool> AllObjectsExistAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(
+            "SELECT to_regclass('celery_taskmeta') IS NOT NULL AND to_regclass('celery_tasksetmeta') IS NOT NULL",
+            connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static async Task CreateMissingAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionScope = transaction.ConfigureAwait(false);
+        var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLockKey})", connection, transaction);
+        await using (command.ConfigureAwait(false))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        // Like SQLAlchemy's checkfirst: each table only when missing; its sequence only when missing too.
+        (string Table, string Sequence, string TableDdl, string SequenceDdl)[] objects =
+        [
+            (CeleryResultSchema.TaskTable, CeleryResultSchema.TaskSequence, CeleryResultSchema.PostgresTaskTableDdl, CeleryResultSchema.PostgresTaskSequenceDdl),
+            (CeleryResultSchema.GroupTable, CeleryResultSchema.GroupSequence, CeleryResultSchema.PostgresGroupTableDdl, CeleryResultSchema.PostgresGroupSequenceDdl),
+        ];
+        foreach (var (table, sequence, tableDdl, sequenceDdl) in objects)
+        {
+            if (await ExistsAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            if (!await ExistsAsync(connection, transaction, sequence, cancellationToken).ConfigureAwait(false))
+            {
+                await ExecuteAsync(connection, transaction, sequenceDdl, cancellationToken).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, transaction, tableDdl, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> ExistsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string name, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection, transaction);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name, NpgsqlDbType = NpgsqlDbType.Text });
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        await using var commandScope = command.ConfigureAwait(false);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<ResultTableShape> ReadShapeAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(
+            """
+            SELECT a.attname, t.typname, a.atthasdef
+            FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+            WHERE a.attrelid = to_regclass('celery_taskmeta') AND a.attnum > 0 AND NOT a.attisdropped
+            """,
+            connection);
+        await using var commandScope = command.ConfigureAwait(false);
+        var columns = new Dictionary<string, (string Type, bool HasDefault)>(StringComparer.Ordinal);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            columns[reader.GetString(0)] = (reader.GetString(1), reader.GetBoolean(2));
+        }
+
+        return columns.Count == 0
+            ? throw new ResultStoreException("Table celery_taskmeta is still missing after creating it.")
+            : ResultTableShape.FromColumns(columns);
+    }
+}

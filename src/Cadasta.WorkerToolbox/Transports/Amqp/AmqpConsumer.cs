@@ -1,0 +1,225 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
+
+namespace Cadasta.WorkerToolbox.Transports.Amqp;
+
+/// <summary>
+/// A subscription to one or more queues on its own channel, with manual acknowledgements and a
+/// channel-wide prefetch limit (<c>basic.qos</c> with <c>global=true</c>, which RabbitMQ applies
+/// to the channel: the limit covers this consumer's queues together, as the contract says).
+/// RabbitMQ.Client's automatic recovery re-opens the channel, re-applies the limit and re-issues
+/// <c>basic.consume</c> with the same consumer tags after a lost connection; deliveries that were
+/// unsettled at the loss come back from the broker with <see cref="Delivery.Redelivered"/> set.
+/// <para>
+/// Settling from many tasks at once is safe: <c>basic.ack</c>/<c>basic.reject</c> are not RPCs,
+/// RabbitMQ.Client serialises each into one buffer and queues it on the connection's
+/// multi-writer frame channel (SessionBase.TransmitAsync → SocketFrameHandler.WriteAsync);
+/// <c>basic.qos</c> is an RPC, serialised by the client's own RPC lock.
+/// </para>
+/// </summary>
+internal sealed class AmqpConsumer : ITransportConsumer
+{
+    private readonly IChannel _channel;
+    private readonly ILogger _logger;
+    private readonly Channel<Delivery> _deliveries = Channel.CreateUnbounded<Delivery>(
+        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
+
+    private readonly Dictionary<string, string> _queuesByConsumerTag = new(StringComparer.Ordinal);
+    private readonly AsyncEventingBasicConsumer _basicConsumer;
+    private readonly string _description;
+    private readonly Action<AmqpConsumer> _onDisposed;
+    private long _channelGeneration;
+    private int _disposed;
+
+    private AmqpConsumer(IChannel channel, IReadOnlyList<string> queues, ILogger logger, Action<AmqpConsumer> onDisposed)
+    {
+        _channel = channel;
+        _logger = logger;
+        _onDisposed = onDisposed;
+        _description = string.Join(", ", queues.Select(q => $"'{q}'"));
+        _basicConsumer = new AsyncEventingBasicConsumer(channel);
+        _basicConsumer.ReceivedAsync += OnReceivedAsync;
+        _basicConsumer.UnregisteredAsync += OnUnregisteredAsync;
+        _channel.ChannelShutdownAsync += OnChannelShutdownAsync;
+    }
+
+    /// <inheritdoc />
+    public ChannelReader<Delivery> Deliveries => _deliveries.Reader;
+
+    /// <summary>Opens the subscription on <paramref name="channel"/> (which the consumer then owns).</summary>
+    /// <param name="channel">A fresh channel of the consuming connection.</param>
+    /// <param name="queues">The queues.</param>
+    /// <param name="prefetchCount">The prefetch limit (0: none).</param>
+    /// <param name="logger">The transport's logger.</param>
+    /// <param name="onDisposed">Called once the consumer is disposed.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<AmqpConsumer> StartAsync(
+        IChannel channel,
+        IReadOnlyList<string> queues,
+        int prefetchCount,
+        ILogger logger,
+        Action<AmqpConsumer> onDisposed,
+        CancellationToken cancellationToken)
+    {
+        var consumer = new AmqpConsumer(channel, queues, logger, onDisposed);
+        try
+        {
+            await consumer.SetPrefetchAsync(prefetchCount, cancellationToken).ConfigureAwait(false);
+            foreach (var queue in queues)
+            {
+                var tag = $"cadasta-{Guid.NewGuid():N}";
+                lock (consumer._queuesByConsumerTag)
+                {
+                    consumer._queuesByConsumerTag[tag] = queue;
+                }
+
+                await channel.BasicConsumeAsync(
+                    queue, autoAck: false, consumerTag: tag, noLocal: false, exclusive: false, arguments: null,
+                    consumer: consumer._basicConsumer, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await consumer.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        AmqpLog.ConsumerStarted(logger, consumer._description, prefetchCount);
+        return consumer;
+    }
+
+    /// <inheritdoc />
+    public Task SetPrefetchAsync(int prefetchCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(prefetchCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(prefetchCount, ushort.MaxValue);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _channel.BasicQosAsync(0, (ushort)prefetchCount, global: true, cancellationToken);
+    }
+
+    /// <summary>Acknowledges or rejects a delivery of this consumer, or does nothing if its channel has closed since.</summary>
+    /// <param name="delivery">The delivery.</param>
+    /// <param name="ack">Acknowledge (true) or reject (false).</param>
+    /// <param name="requeue">When rejecting: return the message to its queue.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    internal async Task SettleAsync(AmqpDelivery delivery, bool ack, bool requeue, CancellationToken cancellationToken)
+    {
+        var operation = ack ? "ack" : "reject";
+        if (Volatile.Read(ref _disposed) != 0 || delivery.ChannelGeneration != Interlocked.Read(ref _channelGeneration))
+        {
+            AmqpLog.StaleSettlement(_logger, delivery.DeliveryTag, delivery.Queue, operation);
+            return;
+        }
+
+        try
+        {
+            if (ack)
+            {
+                await _channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _channel.BasicRejectAsync(delivery.DeliveryTag, requeue, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is AlreadyClosedException or ObjectDisposedException)
+        {
+            // The channel closed between the check and the send: the broker requeues every
+            // unacknowledged message of a closed channel, this one included.
+            AmqpLog.StaleSettlement(_logger, delivery.DeliveryTag, delivery.Queue, operation);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _deliveries.Writer.TryComplete();
+        try
+        {
+            if (_channel.IsOpen)
+            {
+                // Closing the channel returns every unacknowledged delivery to its queue.
+                await _channel.CloseAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is OperationInterruptedException or ObjectDisposedException or IOException)
+        {
+            // Already closed by the broker or the network: the broker requeued the deliveries then.
+        }
+        finally
+        {
+            _channel.ChannelShutdownAsync -= OnChannelShutdownAsync;
+            await _channel.DisposeAsync().ConfigureAwait(false);
+            _onDisposed(this);
+            AmqpLog.ConsumerStopped(_logger, _description);
+        }
+    }
+
+    private Task OnReceivedAsync(object sender, BasicDeliverEventArgs args)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            // Not handed out: the channel is closing and the broker gets the message back.
+            return Task.CompletedTask;
+        }
+
+        string queue;
+        lock (_queuesByConsumerTag)
+        {
+            queue = _queuesByConsumerTag.GetValueOrDefault(args.ConsumerTag, string.Empty);
+        }
+
+        var delivery = new AmqpDelivery(
+            this,
+            AmqpMessageMapping.ToTransportMessage(args.BasicProperties, args.Body),
+            queue,
+            args.Exchange,
+            args.RoutingKey,
+            args.Redelivered,
+            args.DeliveryTag,
+            Interlocked.Read(ref _channelGeneration));
+        _deliveries.Writer.TryWrite(delivery);
+        return Task.CompletedTask;
+    }
+
+    private Task OnChannelShutdownAsync(object sender, ShutdownEventArgs args)
+    {
+        // Every delivery received before this point belongs to a channel the broker has closed.
+        Interlocked.Increment(ref _channelGeneration);
+        if (Volatile.Read(ref _disposed) == 0 && args.Initiator == ShutdownInitiator.Peer && AmqpTransport.IsChannelError(args))
+        {
+            AmqpLog.ChannelClosedByBroker(_logger, $"consumer of {_description}", args.ReplyText);
+            _deliveries.Writer.TryComplete(new AmqpTransportException(
+                $"The broker closed the channel of the consumer of {_description}: {args.ReplyCode} {args.ReplyText}."));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private Task OnUnregisteredAsync(object sender, ConsumerEventArgs args)
+    {
+        if (Volatile.Read(ref _disposed) == 0 && _channel.IsOpen)
+        {
+            foreach (var tag in args.ConsumerTags)
+            {
+                string? queue;
+                lock (_queuesByConsumerTag)
+                {
+                    queue = _queuesByConsumerTag.GetValueOrDefault(tag);
+                }
+
+                AmqpLog.ConsumerCancelledByBroker(_logger, queue ?? tag);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+}
