@@ -1,3 +1,4 @@
+using Cadasta.WorkerToolbox.Results;
 using System.Reflection;
 
 namespace Cadasta.WorkerToolbox.Worker;

@@ -1,3 +1,5 @@
+using Cadasta.WorkerToolbox.Protocol;
+
 namespace Cadasta.WorkerToolbox.Worker;
 
 /// <summary>
@@ -10,6 +12,7 @@ public sealed class TaskContext
     private readonly TaskInvocation _message;
     private readonly TaskSettings _options;
     private readonly ITaskSender _sender;
+    private IReadOnlyList<IReadOnlyDictionary<string, object?>>? _callbacks;
 
     internal TaskContext(TaskInvocation message, TaskSettings options, ITaskSender sender, string hostname, IReadOnlyDictionary<string, object?> deliveryInfo)
     {
@@ -18,7 +21,7 @@ public sealed class TaskContext
         _sender = sender;
         Hostname = hostname;
         DeliveryInfo = deliveryInfo;
-        Callbacks = message.Callbacks;
+        _callbacks = message.Callbacks;
     }
 
     /// <summary>The task id.</summary>
@@ -51,14 +54,14 @@ public sealed class TaskContext
     /// <summary>The keyword arguments as received.</summary>
     public IReadOnlyDictionary<string, object?> Kwargs => _message.Kwargs;
 
-    /// <summary>The success callbacks (signature dicts) sent when the task succeeds; null after <see cref="ExtractFollowups"/>.</summary>
-    public IReadOnlyList<IReadOnlyDictionary<string, object?>>? Callbacks { get; private set; }
+    /// <summary>The success callbacks (<c>link</c>) sent when the task succeeds; null after <see cref="ExtractFollowups"/>.</summary>
+    public IReadOnlyList<Signature>? Callbacks => ToSignatures(_callbacks);
 
-    /// <summary>The error callbacks (signature dicts) sent with <c>[task_id]</c> when the task fails.</summary>
-    public IReadOnlyList<IReadOnlyDictionary<string, object?>>? Errbacks => _message.Errbacks;
+    /// <summary>The error callbacks (<c>link_error</c>) sent with <c>[task_id]</c> when the task fails.</summary>
+    public IReadOnlyList<Signature>? Errbacks => ToSignatures(_message.Errbacks);
 
     /// <summary>The chord body this task is a header part of, or null.</summary>
-    public IReadOnlyDictionary<string, object?>? Chord => _message.Chord;
+    public Signature? Chord => _message.Chord is null ? null : Signature.FromDictionary(_message.Chord);
 
     /// <summary>Where the message came from: <c>exchange</c>, <c>routing_key</c>, <c>queue</c>, <c>redelivered</c>.</summary>
     public IReadOnlyDictionary<string, object?> DeliveryInfo { get; }
@@ -70,6 +73,9 @@ public sealed class TaskContext
     public string Hostname { get; }
 
     internal TaskInvocation Message => _message;
+
+    /// <summary>The callbacks still to send on success, as the message carried them.</summary>
+    internal IReadOnlyList<IReadOnlyDictionary<string, object?>>? PendingCallbacks => _callbacks;
 
     /// <summary>
     /// Asks for a retry, with Celery's semantics: <c>throw context.Retry(...)</c>. Returns the
@@ -102,21 +108,28 @@ public sealed class TaskContext
     public TaskFollowups ExtractFollowups()
     {
         var followups = new TaskFollowups(Callbacks, Errbacks);
-        Callbacks = null;
+        _callbacks = null;
         return followups;
     }
 
     /// <summary>
-    /// Sends a signature (task, group, chain or chord, as its dict) with this task as parent, and
+    /// Sends a signature (task, chain, group or chord) with this task as parent, and
     /// <paramref name="args"/> put before its own unless it is immutable, as Celery's
     /// <c>signature.apply_async(args)</c>. Returns the id of the task that carries its result.
     /// </summary>
-    /// <param name="signature">The signature dict.</param>
+    /// <param name="signature">What to send.</param>
     /// <param name="args">Arguments to prepend, or null.</param>
     /// <param name="cancellationToken">Cancels the send.</param>
-    public Task<string> SendAsync(IReadOnlyDictionary<string, object?> signature, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
+    public Task<string> SendAsync(Signature signature, IReadOnlyList<object?>? args = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(signature);
-        return _sender.SendSignatureAsync(signature, new FollowupSend(Id, RootId, args), cancellationToken);
+        return _sender.SendSignatureAsync(signature.ToDictionary(), new FollowupSend(Id, RootId, args), cancellationToken);
     }
+
+    /// <summary>Sends a signature dict from inside the worker (chord_unlock's body).</summary>
+    internal Task<string> SendAsync(IReadOnlyDictionary<string, object?> signature, IReadOnlyList<object?>? args, CancellationToken cancellationToken) =>
+        _sender.SendSignatureAsync(signature, new FollowupSend(Id, RootId, args), cancellationToken);
+
+    private static List<Signature>? ToSignatures(IReadOnlyList<IReadOnlyDictionary<string, object?>>? dicts) =>
+        dicts?.Select(Signature.FromDictionary).ToList();
 }

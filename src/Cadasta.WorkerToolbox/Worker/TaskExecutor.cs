@@ -1,3 +1,4 @@
+using Cadasta.WorkerToolbox.Results;
 using Microsoft.Extensions.Logging;
 
 namespace Cadasta.WorkerToolbox.Worker;
@@ -132,7 +133,7 @@ internal sealed partial class TaskExecutor(
         var rootId = context.RootId;
         try
         {
-            await SendCallbacksAsync(context.Callbacks, value, task.Id, rootId).ConfigureAwait(false);
+            await SendCallbacksAsync(context.PendingCallbacks, value, task.Id, rootId).ConfigureAwait(false);
             if (task.Chain is { Count: > 0 } chain)
             {
                 var next = chain[^1];
@@ -207,9 +208,8 @@ internal sealed partial class TaskExecutor(
         }
 
         LogRetry(logger, task.Name, task.Id, retry.Message);
-        var cause = retry.InnerException is null
-            ? new ExceptionInfo("Retry", "celery.exceptions", [retry.Message], string.Empty) with { Traceback = "celery.exceptions.Retry: " + retry.Message + "\n" }
-            : ExceptionMapper.Map(retry.InnerException);
+        // Celery stores the exception given to retry(), or nothing (mark_as_retry(id, reason.exc)).
+        var cause = retry.InnerException is null ? null : ExceptionMapper.Map(retry.InnerException);
         var ignoreResult = job.Definition.Settings.IgnoreResult || task.IgnoreResult == true;
         return ignoreResult || await StoreAsync(job, TaskStates.Retry, null, cause).ConfigureAwait(false);
     }

@@ -1,3 +1,5 @@
+using Cadasta.WorkerToolbox.Protocol;
+
 namespace Cadasta.WorkerToolbox.Worker;
 
 /// <summary>
@@ -5,16 +7,20 @@ namespace Cadasta.WorkerToolbox.Worker;
 /// (<see cref="TaskContext.ExtractFollowups"/>, the toolbox's <c>extract_followups</c>), ready to be
 /// set as the <c>link</c> and <c>link_error</c> options of a later task.
 /// </summary>
-/// <param name="Link">The success callbacks (signature dicts), or null.</param>
-/// <param name="LinkError">The error callbacks (signature dicts), or null.</param>
-public sealed record TaskFollowups(
-    IReadOnlyList<IReadOnlyDictionary<string, object?>>? Link,
-    IReadOnlyList<IReadOnlyDictionary<string, object?>>? LinkError)
+/// <param name="Link">The success callbacks, or null.</param>
+/// <param name="LinkError">The error callbacks, or null.</param>
+public sealed record TaskFollowups(IReadOnlyList<Signature>? Link, IReadOnlyList<Signature>? LinkError)
 {
-    /// <summary>The options to merge into a signature's <c>options</c>: <c>link</c> and <c>link_error</c>.</summary>
-    public IReadOnlyDictionary<string, object?> ToOptions() => new Dictionary<string, object?>
+    /// <summary>
+    /// <paramref name="signature"/> with these follow-ups as its <c>link</c> and <c>link_error</c>
+    /// options, as <c>signature.set(**extract_followups(self))</c> in the toolbox.
+    /// </summary>
+    /// <param name="signature">The task that should carry the follow-ups.</param>
+    public Signature ApplyTo(Signature signature)
     {
-        ["link"] = Link?.Cast<object?>().ToList(),
-        ["link_error"] = LinkError?.Cast<object?>().ToList(),
-    };
+        ArgumentNullException.ThrowIfNull(signature);
+        return signature
+            .WithOption("link", Link?.Cast<object?>().ToList())
+            .WithOption("link_error", LinkError?.Cast<object?>().ToList());
+    }
 }

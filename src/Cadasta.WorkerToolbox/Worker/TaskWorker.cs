@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using Cadasta.WorkerToolbox.Producing;
+using Cadasta.WorkerToolbox.Results;
 using Cadasta.WorkerToolbox.Routing;
 using Cadasta.WorkerToolbox.Transports;
 using Microsoft.Extensions.Logging;
@@ -35,6 +37,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abandon = new();
     private readonly SemaphoreSlim _prefetchUpdate = new(1, 1);
+    private static readonly TimeSpan ReservationMargin = TimeSpan.FromMinutes(1);
     private readonly int _basePrefetch;
     private ITransportConsumer? _consumer;
     private ITimer? _etaTimer;
@@ -42,6 +45,37 @@ public sealed partial class TaskWorker : IAsyncDisposable
     private Task[] _runners = [];
     private bool _stopRequested;
     private int _appliedPrefetch;
+
+    /// <summary>Creates a worker.</summary>
+    /// <param name="registry">The tasks it runs (<c>celery.chord_unlock</c> is added when missing).</param>
+    /// <param name="transport">The broker connection to consume from.</param>
+    /// <param name="results">Where outcomes are stored.</param>
+    /// <param name="producer">Sends follow-ups and retries (and declares the topology it was made with).</param>
+    /// <param name="options">How the worker runs; <see cref="WorkerOptions.FromConfig"/> reads them from a configuration.</param>
+    /// <param name="topology">What to declare on start, and whose queues to consume when <see cref="WorkerOptions.Queues"/> is empty; the producer's when null.</param>
+    /// <param name="timeProvider">The clock (ETAs, expiry, time limits, grace period); the system clock when null.</param>
+    /// <param name="logger">The logger; none when null.</param>
+    public TaskWorker(
+        TaskRegistry registry,
+        ITransport transport,
+        IResultStore results,
+        TaskProducer producer,
+        WorkerOptions options,
+        Topology? topology = null,
+        TimeProvider? timeProvider = null,
+        ILogger<TaskWorker>? logger = null)
+        : this(
+            registry,
+            transport,
+            new ProtocolTaskDecoder(),
+            new ResultStoreBackend(results ?? throw new ArgumentNullException(nameof(results))),
+            producer ?? throw new ArgumentNullException(nameof(producer)),
+            options,
+            topology ?? producer.Topology,
+            timeProvider,
+            logger)
+    {
+    }
 
     internal TaskWorker(
         TaskRegistry registry,
@@ -235,6 +269,12 @@ public sealed partial class TaskWorker : IAsyncDisposable
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // Stopping: deliveries not read yet go back to the broker when the consumer is disposed.
+            return;
+        }
+
+        if (!stopping.IsCancellationRequested)
+        {
+            LogConsumerEnded(_logger);
         }
     }
 
@@ -294,6 +334,10 @@ public sealed partial class TaskWorker : IAsyncDisposable
                 ArmEtaTimer();
             }
 
+            // Brokers that lend a message for a limited time (SQS visibility) must keep it reserved
+            // until it runs, or it would be delivered again meanwhile.
+            await ExtendReservationAsync(delivery, eta - _time.GetUtcNow() + ReservationMargin).ConfigureAwait(false);
+
             // Celery raises the prefetch count for every task it holds: a queue full of future tasks
             // must not keep the broker from handing over tasks that are due now.
             await UpdatePrefetchAsync(stopping).ConfigureAwait(false);
@@ -301,6 +345,20 @@ public sealed partial class TaskWorker : IAsyncDisposable
         }
 
         _ready.Writer.TryWrite(job);
+    }
+
+    private async Task ExtendReservationAsync(Delivery delivery, TimeSpan duration)
+    {
+        try
+        {
+            await delivery.ExtendReservationAsync(duration, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Extending is an optimisation: a failure means a possible duplicate, not a lost task.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            LogExtendFailed(_logger, error, delivery.Queue);
+        }
     }
 
     private void ReleaseDue()
@@ -422,6 +480,9 @@ public sealed partial class TaskWorker : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grace period over: cancelling {Count} running task(s) and returning their messages")]
     private static partial void LogAbandoning(ILogger logger, int count);
 
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The broker consumer stopped delivering messages: this worker receives no more tasks until it is restarted")]
+    private static partial void LogConsumerEnded(ILogger logger);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Hostname} stopped")]
     private static partial void LogStopped(ILogger logger, string hostname);
 
@@ -436,6 +497,9 @@ public sealed partial class TaskWorker : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not store the NotRegistered failure of {Id}")]
     private static partial void LogUnregisteredStoreFailed(ILogger logger, Exception error, string id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not extend the reservation of a held message from queue {Queue}: it may be delivered again before its ETA")]
+    private static partial void LogExtendFailed(ILogger logger, Exception error, string queue);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not change the prefetch count")]
     private static partial void LogPrefetchFailed(ILogger logger, Exception error);

@@ -1,8 +1,36 @@
+using System.Net;
+using Cadasta.WorkerToolbox.Configuration;
+
 namespace Cadasta.WorkerToolbox.Worker;
 
 /// <summary>How a worker runs (Celery's worker settings).</summary>
 public sealed record WorkerOptions
 {
+    /// <summary>
+    /// The options a configuration gives: every configured queue except the platform queue,
+    /// <c>worker_concurrency</c> (the processor count when unset), <c>worker_prefetch_multiplier</c>,
+    /// <c>task_acks_late</c>, <c>task_track_started</c>, <c>task_soft_time_limit</c>,
+    /// <c>task_time_limit</c>, <c>CHORD_UNLOCK_MAX_RETRIES</c>, <c>result_chord_retry_interval</c>.
+    /// </summary>
+    /// <param name="config">The configuration.</param>
+    public static WorkerOptions FromConfig(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new WorkerOptions
+        {
+            Queues = [.. config.TaskQueues.Select(q => q.Name).Where(name => name != config.PlatformQueueName)],
+            Concurrency = config.WorkerConcurrency is { } concurrency and > 0 ? concurrency : Environment.ProcessorCount,
+            PrefetchMultiplier = config.WorkerPrefetchMultiplier,
+            AcksLate = config.TaskAcksLate,
+            TrackStarted = config.TaskTrackStarted,
+            SoftTimeLimit = config.TaskSoftTimeLimit,
+            TimeLimit = config.TaskTimeLimit,
+            ChordUnlockMaxRetries = config.ChordUnlockMaxRetries,
+            ChordUnlockInterval = config.ResultChordRetryInterval,
+            Hostname = "celery@" + Dns.GetHostName(),
+        };
+    }
+
     /// <summary>The queues to consume. Empty: every configured queue except the platform queue.</summary>
     public IReadOnlyList<string> Queues { get; init; } = [];
 

@@ -62,9 +62,12 @@ public sealed class RetryPolicyTests
 
         var followups = context.ExtractFollowups();
 
-        Assert.Equal([link], followups.Link!);
-        Assert.Equal([errback], followups.LinkError!);
+        Assert.Equal("platform.done", Assert.Single(followups.Link!).Task);
+        Assert.Equal("platform.failed", Assert.Single(followups.LinkError!).Task);
         Assert.Null(context.Callbacks);
-        Assert.Equal([errback], context.Errbacks!);
+        Assert.Equal("platform.failed", Assert.Single(context.Errbacks!).Task);
+
+        var carrier = followups.ApplyTo(Cadasta.WorkerToolbox.Protocol.Signature.Create("export.result"));
+        Assert.Equal("platform.done", Assert.Single(Assert.IsAssignableFrom<IEnumerable<object?>>(carrier.Options["link"])) is Cadasta.WorkerToolbox.Protocol.Signature s ? s.Task : null);
     }
 }

@@ -116,7 +116,7 @@ public sealed class WorkerRuntimeTests
         Assert.EndsWith("ValueError: boom\n", stored.Error!.Traceback, StringComparison.Ordinal);
         await WorkerHarness.WaitUntilAsync(() => !errbackArgs.IsEmpty, "the errback");
         Assert.Equal([id], errbackArgs);
-        var errback = Assert.Single(harness.Wire.Sent, s => s.Name == "msg.on_error");
+        var errback = Assert.Single(harness.Sent, s => s.Name == "msg.on_error");
         Assert.Equal(id, errback.ParentId);
     }
 
@@ -132,16 +132,17 @@ public sealed class WorkerRuntimeTests
         for (var attempt = 1; attempt <= 3; attempt++)
         {
             var expected = attempt;
-            await WorkerHarness.WaitUntilAsync(() => harness.Wire.Sent.Count(s => s.Id == id) == expected, $"retry {expected}");
+            await WorkerHarness.WaitUntilAsync(() => harness.Sent.Count(s => s.Id == id && s.Retries > 0) == expected, $"retry {expected}");
             await WorkerHarness.WaitUntilAsync(() => harness.Results.History(id).Count(s => s == "RETRY") == expected, $"RETRY {expected} stored");
             harness.Time.Advance(TimeSpan.FromMilliseconds(100));
         }
 
         var stored = await harness.WaitForStateAsync(id, "SUCCESS");
         Assert.Equal(3L, stored.Value);
-        Assert.Equal([1, 2, 3], harness.Wire.Sent.Where(s => s.Id == id).Select(s => s.Retries));
-        Assert.All(harness.Wire.Sent.Where(s => s.Id == id), s => Assert.Equal(id, s.ParentId));
-        Assert.All(harness.Wire.Sent.Where(s => s.Id == id), s => Assert.Equal(WorkerHarness.Start.AddMilliseconds(100 * s.Retries), s.Eta));
+        var resent = harness.Sent.Where(s => s.Id == id && s.Retries > 0).ToList();
+        Assert.Equal([1, 2, 3], resent.Select(s => s.Retries));
+        Assert.All(resent, s => Assert.Equal(id, s.ParentId));
+        Assert.All(resent, s => Assert.Equal(WorkerHarness.Start.AddMilliseconds(100 * s.Retries), s.Eta));
     }
 
     [Fact]
@@ -155,7 +156,7 @@ public sealed class WorkerRuntimeTests
 
         var stored = await harness.WaitForStateAsync(id, "FAILURE");
         Assert.Equal("MaxRetriesExceededError", stored.Error!.Type);
-        Assert.Equal(2, harness.Wire.Sent.Count(s => s.Id == id));
+        Assert.Equal(2, harness.Sent.Count(s => s.Id == id && s.Retries > 0));
         Assert.Equal(["STARTED", "RETRY", "STARTED", "RETRY", "STARTED", "FAILURE"], harness.Results.History(id));
     }
 
@@ -191,6 +192,8 @@ public sealed class WorkerRuntimeTests
         await harness.WaitForStateAsync(late, "SUCCESS");
         await harness.WaitForStateAsync(early, "SUCCESS");
         Assert.Equal(["early", "late"], order);
+        Assert.Contains($"extend 70 {late}", harness.Log.Entries);
+        Assert.Contains($"extend 65 {early}", harness.Log.Entries);
     }
 
     [Fact]
@@ -293,7 +296,7 @@ public sealed class WorkerRuntimeTests
         Assert.Equal(("NotRegistered", "celery.exceptions"), (stored.Error!.Type, stored.Error.Module));
         Assert.Equal(["msg.nobody"], stored.Error.Arguments);
         await WorkerHarness.WaitUntilAsync(() => harness.Log.About(id).Contains($"reject {id}"), "the reject");
-        Assert.Equal(0, harness.Broker.Count("msg"));
+        Assert.Equal(0, harness.Count("msg"));
     }
 
     [Fact]
@@ -302,7 +305,7 @@ public sealed class WorkerRuntimeTests
         await using var harness = new WorkerHarness();
         await harness.StartAsync();
 
-        await harness.Broker.PublishAsync("task_exchange", "msg", new TransportMessage
+        await harness.PublishRawAsync("msg", new TransportMessage
         {
             Body = "garbage"u8.ToArray(),
             Headers = new Dictionary<string, object?> { ["id"] = "bad-1" },
@@ -310,7 +313,7 @@ public sealed class WorkerRuntimeTests
 
         await WorkerHarness.WaitUntilAsync(() => harness.Log.Entries.Contains("reject bad-1"), "the reject");
         Assert.DoesNotContain(harness.Log.Entries, e => e.StartsWith("store", StringComparison.Ordinal));
-        Assert.Equal(0, harness.Broker.Count("msg"));
+        Assert.Equal(0, harness.Count("msg"));
     }
 
     [Fact]
@@ -333,7 +336,7 @@ public sealed class WorkerRuntimeTests
 
         Assert.Equal(1004L, (await harness.WaitForStateAsync(mutableId, "SUCCESS")).Value);
         Assert.Equal(14L, (await harness.WaitForStateAsync(immutableId, "SUCCESS")).Value);
-        var callback = Assert.Single(harness.Wire.Sent, s => s.Id == mutableId);
+        var callback = Assert.Single(harness.Sent, s => s.Id == mutableId);
         Assert.Equal([4L, 1000L], callback.Args);
         Assert.Equal(id, callback.ParentId);
         Assert.Equal(id, callback.RootId);
@@ -376,12 +379,12 @@ public sealed class WorkerRuntimeTests
 
         Assert.Equal(113L, (await harness.WaitForStateAsync(lastId, "SUCCESS")).Value);
         Assert.Equal(13L, (await harness.Results.GetAsync(middleId, default)).Value);
-        var middle = Assert.Single(harness.Wire.Sent, s => s.Id == middleId);
+        var middle = Assert.Single(harness.Sent, s => s.Id == middleId);
         Assert.Equal([3L, 10L], middle.Args);
         Assert.Equal(lastId, Assert.Single(middle.Chain!)["options"] is IReadOnlyDictionary<string, object?> o ? o["task_id"] : null);
         Assert.Equal(id, middle.RootId);
-        var last = Assert.Single(harness.Wire.Sent, s => s.Id == lastId);
-        Assert.Empty(last.Chain!);
+        var last = Assert.Single(harness.Sent, s => s.Id == lastId);
+        Assert.True(last.Chain is null or { Count: 0 });
         Assert.Equal(id, last.RootId);
         Assert.Equal(middleId, last.ParentId);
     }
@@ -404,14 +407,14 @@ public sealed class WorkerRuntimeTests
             ["result"] = headerIds.Select(h => (object?)new List<object?> { new List<object?> { h, null }, null }).ToList(),
         });
 
-        await WorkerHarness.WaitUntilAsync(() => harness.Wire.Sent.Any(s => s.Id == unlock && s.Retries == 1), "the chord_unlock retry");
+        await WorkerHarness.WaitUntilAsync(() => harness.Sent.Any(s => s.Id == unlock && s.Retries == 1), "the chord_unlock retry");
         Assert.Empty(harness.Results.History(unlock));
         await harness.Results.StoreAsync(headerIds[1], "SUCCESS", 2L, null, default);
         harness.Time.Advance(TimeSpan.FromSeconds(1));
 
         Assert.Equal(3L, (await harness.WaitForStateAsync(bodyId, "SUCCESS")).Value);
         Assert.Equal([new List<long> { 1, 2 }], bodyArgs);
-        var body = Assert.Single(harness.Wire.Sent, s => s.Id == bodyId);
+        var body = Assert.Single(harness.Sent, s => s.Id == bodyId);
         Assert.Equal(unlock, body.ParentId);
     }
 
@@ -442,9 +445,8 @@ public sealed class WorkerRuntimeTests
         var resultId = Guid.NewGuid().ToString();
         harness.Registry.Register("export.project", async (TaskContext context) =>
         {
-            var followups = context.ExtractFollowups();
-            var options = new Dictionary<string, object?>(followups.ToOptions()) { ["task_id"] = resultId, ["is_result"] = true };
-            await context.SendAsync(Sig("export.result", ["f.zip"], immutable: true, options: options));
+            var carrier = Cadasta.WorkerToolbox.Protocol.Signature.CreateImmutable("export.result", ["f.zip"]).WithOption("task_id", resultId);
+            await context.SendAsync(context.ExtractFollowups().ApplyTo(carrier).WithOption("is_result", true));
             return true;
         });
         harness.Registry.Register("export.result", (string name) => name);
@@ -456,9 +458,9 @@ public sealed class WorkerRuntimeTests
 
         Assert.Equal("f.zip!", (await harness.WaitForStateAsync(linkId, "SUCCESS")).Value);
         Assert.Equal(true, (await harness.Results.GetAsync(id, default)).Value);
-        var link = Assert.Single(harness.Wire.Sent, s => s.Id == linkId);
+        var link = Assert.Single(harness.Sent, s => s.Id == linkId);
         Assert.Equal(resultId, link.ParentId);
-        Assert.Equal(true, Assert.Single(harness.Wire.Sent, s => s.Id == resultId).Properties["is_result"]);
+        Assert.Equal(true, Assert.Single(harness.Sent, s => s.Id == resultId).Properties["is_result"]);
     }
 
     [Fact]
@@ -476,7 +478,7 @@ public sealed class WorkerRuntimeTests
         await started.Task;
         var waiting = await harness.PublishAsync("msg.add", [1L, 1L]);
         var future = await harness.PublishAsync("msg.add", [1L, 1L], with: t => t with { Eta = WorkerHarness.Start.AddHours(1) });
-        await WorkerHarness.WaitUntilAsync(() => harness.Broker.Count("msg") == 0, "both prefetched");
+        await WorkerHarness.WaitUntilAsync(() => harness.Count("msg") == 0, "both prefetched");
 
         var stopping = harness.Worker.StopAsync(TimeSpan.FromMinutes(1));
         await WorkerHarness.SettleAsync();
@@ -484,10 +486,10 @@ public sealed class WorkerRuntimeTests
         release.SetResult();
         await stopping;
 
-        Assert.Equal(2, harness.Broker.Count("msg"));
+        Assert.Equal(2, harness.Count("msg"));
         Assert.Equal("done", (await harness.Results.GetAsync(running, default)).Value);
-        Assert.Equal([$"requeue {waiting}"], harness.Log.About(waiting));
-        Assert.Equal([$"requeue {future}"], harness.Log.About(future));
+        Assert.Empty(harness.Log.About(waiting));
+        Assert.Equal([$"extend 3660 {future}"], harness.Log.About(future));
         Assert.Empty(harness.Results.History(waiting));
     }
 
@@ -508,9 +510,9 @@ public sealed class WorkerRuntimeTests
         await WorkerHarness.SettleAsync();
         release.SetResult();
         await stopping;
-        Assert.Equal(1, harness.Broker.Count("msg"));
+        Assert.Equal(1, harness.Count("msg"));
 
-        await using var next = new TaskWorker(harness.Registry, harness.Broker, harness.Wire, harness.Results, harness.Wire, harness.Options, null, harness.Time, null);
+        var next = harness.CreateWorker();
         await next.StartAsync();
 
         Assert.Equal(42L, (await harness.WaitForStateAsync(waiting, "SUCCESS")).Value);
@@ -531,25 +533,111 @@ public sealed class WorkerRuntimeTests
         await harness.AdvanceUntilAsync(() => stopping.IsCompleted, TimeSpan.FromSeconds(30), "the grace period to end");
         await stopping;
 
-        await WorkerHarness.WaitUntilAsync(() => harness.Log.About(id).Contains($"requeue {id}"), "the requeue");
-        Assert.DoesNotContain($"ack {id}", harness.Log.About(id));
+        Assert.DoesNotContain(harness.Log.About(id), e => e.StartsWith("ack", StringComparison.Ordinal) || e.StartsWith("reject", StringComparison.Ordinal));
         Assert.Equal(["STARTED"], harness.Results.History(id));
-        Assert.Equal(1, harness.Broker.Count("msg"));
+        Assert.Equal(1, harness.Count("msg"));
     }
 
     [Fact]
     public async Task Setup_failure_stops_the_start_when_throw_is_on_and_is_logged_when_off()
     {
         await using var harness = new WorkerHarness();
-        harness.Broker.DeclareFailure = new InvalidOperationException("broker says no");
+        await harness.Producer.EnsureSetupAsync();
+        harness.Transport.DeclareFailure = new InvalidOperationException("broker says no");
         var topology = new Cadasta.WorkerToolbox.Routing.Topology([]);
-        var throwing = new TaskWorker(harness.Registry, harness.Broker, harness.Wire, harness.Results, harness.Wire, harness.Options, topology, harness.Time, null);
+        var throwing = harness.CreateWorker(topology: topology, options: harness.Options with { Queues = ["msg"] });
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => throwing.StartAsync());
         Assert.Contains("broker says no", error.Message, StringComparison.Ordinal);
 
-        await using var lenient = new TaskWorker(new TaskRegistry(), harness.Broker, harness.Wire, harness.Results, harness.Wire, harness.Options with { ThrowOnSetupFailure = false }, topology, harness.Time, null);
+        var lenient = harness.CreateWorker(harness.Options with { ThrowOnSetupFailure = false, Queues = ["msg"] }, topology, new TaskRegistry());
         await lenient.StartAsync();
-        Assert.Equal(2, harness.Broker.DeclareCalls);
+        Assert.Equal(3, harness.Transport.DeclareCalls);
+    }
+
+    [Fact]
+    public async Task Concurrency_tasks_run_at_once_and_no_more()
+    {
+        await using var harness = new WorkerHarness();
+        var running = 0;
+        var release = new TaskCompletionSource();
+        harness.Registry.Register("msg.block", async () => { Interlocked.Increment(ref running); await release.Task; });
+        harness.Options = harness.Options with { Concurrency = 3, PrefetchMultiplier = 2 };
+        await harness.StartAsync();
+
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            ids.Add(await harness.PublishAsync("msg.block"));
+        }
+
+        await WorkerHarness.WaitUntilAsync(() => Volatile.Read(ref running) == 3, "three tasks running");
+        await WorkerHarness.SettleAsync();
+        Assert.Equal(3, Volatile.Read(ref running));
+        release.SetResult();
+        foreach (var id in ids)
+        {
+            await harness.WaitForStateAsync(id, "SUCCESS");
+        }
+
+        Assert.Equal(4, running);
+    }
+
+    [Fact]
+    public async Task The_prefetch_limit_bounds_the_messages_taken_from_the_broker()
+    {
+        await using var harness = new WorkerHarness();
+        var release = new TaskCompletionSource();
+        harness.Registry.Register("msg.block", async () => await release.Task);
+        harness.Options = harness.Options with { Concurrency = 1, PrefetchMultiplier = 2, AcksLate = true };
+        await harness.StartAsync();
+
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await harness.PublishAsync("msg.block"));
+        }
+
+        await WorkerHarness.WaitUntilAsync(() => harness.Count("msg") == 3, "two messages prefetched");
+        await WorkerHarness.SettleAsync();
+        Assert.Equal(3, harness.Count("msg"));
+        release.SetResult();
+        foreach (var id in ids)
+        {
+            await harness.WaitForStateAsync(id, "SUCCESS");
+        }
+    }
+
+    [Fact]
+    public async Task A_failed_task_sends_no_callbacks()
+    {
+        await using var harness = new WorkerHarness();
+        harness.Registry.Register("msg.fail", object? (string message) => throw new PythonException("ValueError", message));
+        harness.Registry.Register("msg.add", (long a, long b) => a + b);
+        await harness.StartAsync();
+
+        var id = await harness.PublishAsync("msg.fail", ["x"], with: t => t with { Callbacks = [Sig("msg.add", [1L])] });
+
+        await harness.WaitForStateAsync(id, "FAILURE");
+        await WorkerHarness.SettleAsync();
+        Assert.DoesNotContain(harness.Sent, s => s.Name == "msg.add");
+    }
+
+    [Fact]
+    public async Task With_late_acks_a_retry_is_acknowledged_after_the_retry_state_is_stored()
+    {
+        await using var harness = new WorkerHarness();
+        harness.Registry.Register("msg.flaky", (TaskContext context) =>
+            context.Retries == 0 ? throw context.Retry(countdown: TimeSpan.Zero) : "ok");
+        harness.Options = harness.Options with { AcksLate = true };
+        await harness.StartAsync();
+
+        var id = await harness.PublishAsync("msg.flaky");
+        await harness.WaitForStateAsync(id, "SUCCESS");
+        await WorkerHarness.WaitUntilAsync(() => harness.Log.About(id).Count(e => e.StartsWith("ack", StringComparison.Ordinal)) == 2, "both acks");
+
+        Assert.Equal(
+            [$"store STARTED {id}", $"store RETRY {id}", $"ack {id}", $"store STARTED {id}", $"store SUCCESS {id}", $"ack {id}"],
+            harness.Log.About(id));
     }
 
     private static async Task<StoredState> AssertFailure(WorkerHarness harness, string id, string type, string module, string message)

@@ -1,4 +1,5 @@
 using System.Collections;
+using Cadasta.WorkerToolbox.Protocol;
 
 namespace Cadasta.WorkerToolbox.Worker.Demo;
 
@@ -73,23 +74,15 @@ public static class DemoTasks
             "shp" => ["export.project.shp"],
             _ => ["export.project.resources"],
         };
-        var header = parts.Select(name => (object?)Signature(name, [orgSlug, projectSlug, apiKey], immutable: false, [])).ToList();
+        var header = parts.Select(name => Signature.Create(name, [orgSlug, projectSlug, apiKey]));
         var filename = $"{projectSlug}_{outputType}.zip";
         var bundleUrl = $"https://exports.invalid/{orgSlug}/{projectSlug}/{filename}";
 
         // The platform's callbacks fire after the final result task, not after this one (extract_followups).
-        var options = new Dictionary<string, object?>(context.ExtractFollowups().ToOptions()) { ["is_result"] = true };
-        var callback = Signature("export.utils.create_result", [filename, bundleUrl], immutable: true, options);
-        var chord = new Dictionary<string, object?>
-        {
-            ["task"] = "celery.chord",
-            ["args"] = new List<object?>(),
-            ["kwargs"] = new Dictionary<string, object?> { ["kwargs"] = new Dictionary<string, object?>(), ["header"] = header, ["body"] = callback },
-            ["options"] = new Dictionary<string, object?>(),
-            ["subtask_type"] = "chord",
-            ["immutable"] = false,
-        };
-        await context.SendAsync(chord, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var callback = context.ExtractFollowups()
+            .ApplyTo(Signature.CreateImmutable("export.utils.create_result", [filename, bundleUrl]))
+            .WithOption("is_result", true);
+        await context.SendAsync(Signature.Chord(header, callback), cancellationToken: cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -106,15 +99,5 @@ public static class DemoTasks
     private static Dictionary<string, object?> CreateResult(string filename, string bundleUrl) => new()
     {
         ["links"] = new List<object?> { new Dictionary<string, object?> { ["text"] = filename, ["url"] = bundleUrl } },
-    };
-
-    private static Dictionary<string, object?> Signature(string task, IReadOnlyList<object?> args, bool immutable, Dictionary<string, object?> options) => new()
-    {
-        ["task"] = task,
-        ["args"] = args.ToList(),
-        ["kwargs"] = new Dictionary<string, object?>(),
-        ["options"] = options,
-        ["subtask_type"] = null,
-        ["immutable"] = immutable,
     };
 }
