@@ -61,10 +61,19 @@ internal sealed partial class TaskExecutor(
             // Shutdown cancelled the task before it finished: the consumer's disposal gives the message back.
             job.MarkReturned();
         }
-        else if (acksLate)
+        else if (acksLate && !stored)
         {
             // At-least-once: a message whose outcome is not stored goes back for another try.
-            await (stored ? job.AckAsync(CancellationToken.None) : job.RejectAsync(requeue: true, CancellationToken.None)).ConfigureAwait(false);
+            await job.RejectAsync(requeue: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        else if (acksLate && outcome is Outcome.Failed && !options.AcksOnFailureOrTimeout)
+        {
+            // task_acks_on_failure_or_timeout off: a failed message is dropped, not acknowledged (dead-lettered where configured).
+            await job.RejectAsync(requeue: false, CancellationToken.None).ConfigureAwait(false);
+        }
+        else if (acksLate)
+        {
+            await job.AckAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -22,6 +22,7 @@ public sealed record WorkerOptions
             Concurrency = config.WorkerConcurrency is { } concurrency and > 0 ? concurrency : Environment.ProcessorCount,
             PrefetchMultiplier = config.WorkerPrefetchMultiplier,
             AcksLate = config.TaskAcksLate,
+            AcksOnFailureOrTimeout = config.TaskAcksOnFailureOrTimeout,
             TrackStarted = config.TaskTrackStarted,
             SoftTimeLimit = config.TaskSoftTimeLimit,
             TimeLimit = config.TaskTimeLimit,
@@ -42,6 +43,12 @@ public sealed record WorkerOptions
 
     /// <summary>Acknowledge after the outcome is stored instead of when the task starts (Celery's <c>task_acks_late</c>).</summary>
     public bool AcksLate { get; init; }
+
+    /// <summary>
+    /// With late acks, acknowledge a failed or timed-out task (true, Celery's default) or reject it
+    /// without requeue (Celery's <c>task_acks_on_failure_or_timeout</c>).
+    /// </summary>
+    public bool AcksOnFailureOrTimeout { get; init; } = true;
 
     /// <summary>Store STARTED with <c>{pid, hostname}</c> when a task starts (Celery's <c>task_track_started</c>; the toolbox turns it on).</summary>
     public bool TrackStarted { get; init; } = true;

@@ -84,6 +84,21 @@ public sealed class WorkerRuntimeTests
     }
 
     [Fact]
+    public async Task Late_acks_without_acks_on_failure_reject_a_failed_task_after_storing_it()
+    {
+        await using var harness = new WorkerHarness();
+        harness.Registry.Register("msg.fail", object? (string message) => throw new PythonException("ValueError", message));
+        harness.Options = harness.Options with { AcksLate = true, AcksOnFailureOrTimeout = false };
+        await harness.StartAsync();
+
+        var failed = await harness.PublishAsync("msg.fail", ["boom"]);
+        await WorkerHarness.WaitUntilAsync(() => harness.Log.About(failed).Contains($"reject {failed}"), "the reject");
+
+        Assert.Equal([$"store STARTED {failed}", $"store FAILURE {failed}", $"reject {failed}"], harness.Log.About(failed));
+        Assert.Equal(0, harness.Count("msg"));
+    }
+
+    [Fact]
     public async Task Binding_errors_are_stored_as_type_error_failures_with_pythons_message()
     {
         await using var harness = new WorkerHarness();
