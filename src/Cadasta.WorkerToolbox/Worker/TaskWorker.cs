@@ -215,7 +215,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
         LogStopped(_logger, _options.Hostname);
     }
 
-    /// <inheritdoc />
+    /// <summary>Stops the worker if it still runs, without a grace period (call <see cref="StopAsync"/> first for a graceful stop).</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
