@@ -14,37 +14,49 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Cadasta.WorkerToolbox.IntegrationTests.Worker;
 
 /// <summary>
-/// Our worker and producer next to real Celery 5.2.6 on RabbitMQ, sharing a SQLite result database:
+/// Our worker and producer next to real Celery 5.2.6 on one broker, sharing a SQLite result database:
 /// Python sends, our worker runs (arguments, errors, retries, chords through our chord_unlock);
 /// we send, a Python worker runs (chords through Celery's chord_unlock, chains).
-/// Runs in its own RabbitMQ virtual host, because tests/interop/peer.py uses fixed queue names.
+/// tests/interop/peer.py uses fixed queue names, so each broker gets its own namespace.
+/// Only RabbitMQ runs it today: on SQS, peer.py's <c>send</c> declares on one connection and publishes
+/// on another, and kombu keeps virtual bindings per connection (virtual/base.py <c>Transport.state</c>),
+/// so its messages are dropped before any worker sees them.
 /// </summary>
-public sealed class WorkerCeleryInteropTests : IAsyncLifetime
+public abstract class WorkerCeleryInteropSuite : IAsyncLifetime
 {
-    private const string VirtualHost = "cadasta-worker-interop";
-    private const string BrokerUrl = "amqp://guest:guest@127.0.0.1:5672/" + VirtualHost;
-
     private readonly string _database = Path.Combine(Path.GetTempPath(), $"worker-interop-{Guid.NewGuid():N}.db");
-    private readonly PythonPeer _peer;
+    private PythonPeer? _peer;
 
-    public WorkerCeleryInteropTests()
+    /// <summary>The broker URL both sides use.</summary>
+    protected abstract string BrokerUrl { get; }
+
+    /// <summary>Extra environment for the Python peer (queue prefix...).</summary>
+    protected abstract IReadOnlyDictionary<string, string> PeerEnvironment { get; }
+
+    /// <summary>Extra settings for our side's Config (transport options...).</summary>
+    protected abstract IReadOnlyDictionary<string, object?> BrokerSettings { get; }
+
+    private string ResultBackend => "db+sqlite:///" + _database;
+
+    private PythonPeer Peer => _peer ?? throw new InvalidOperationException("not initialized");
+
+    public async Task InitializeAsync()
     {
-        _peer = new PythonPeer(new Dictionary<string, string>
+        await PrepareBrokerAsync();
+        var environment = new Dictionary<string, string>(PeerEnvironment)
         {
             ["CELERY_BROKER_URL"] = BrokerUrl,
             ["CELERY_RESULT_BACKEND"] = ResultBackend,
             ["CELERY_QUEUES"] = "('msg', 'export', 'py')",
-        });
+        };
+        _peer = new PythonPeer(environment);
     }
 
-    private string ResultBackend => "db+sqlite:///" + _database;
+    /// <summary>Checks the broker runs and gives this test run its own namespace on it.</summary>
+    protected abstract Task PrepareBrokerAsync();
 
-    public async Task InitializeAsync()
-    {
-        await RequiredService.RabbitMq.EnsureAsync();
-        await EnsureVirtualHostAsync();
-        await PurgeAsync();
-    }
+    /// <summary>Connects our side to the broker.</summary>
+    protected abstract ITransport CreateTransport(Config config);
 
     public Task DisposeAsync()
     {
@@ -94,9 +106,9 @@ public sealed class WorkerCeleryInteropTests : IAsyncLifetime
     [Fact]
     public async Task A_chord_and_a_chain_we_start_are_completed_by_a_python_worker()
     {
-        await using var python = await _peer.StartWorkerAsync("py,celery", "interop-py");
+        await using var python = await Peer.StartWorkerAsync("py,celery", "interop-py");
         var config = Config();
-        await using var transport = AmqpTransportFactory.Create(BrokerUrl, NullLoggerFactory.Instance, TimeProvider.System);
+        await using var transport = CreateTransport(config);
         var producer = new TaskProducer(config, transport);
 
         var bodyId = await producer.SendAsync(Signature.Chord(
@@ -104,28 +116,28 @@ public sealed class WorkerCeleryInteropTests : IAsyncLifetime
             Signature.Create("py.echo")));
         var chainId = await producer.SendAsync(Signature.Chain(Signature.Create("py.add", [1L, 2L]), Signature.Create("py.add", [10L])));
 
-        var chord = await _peer.RunAsync("get", bodyId, "--timeout", "60");
+        var chord = await Peer.RunAsync("get", bodyId, "--timeout", "60");
         Assert.True((string?)chord!["status"] == "SUCCESS", python.Log);
         Assert.Equal("""{"args":[[2,4]],"kwargs":{}}""", chord["result"]!.ToJsonString());
-        var chain = await _peer.RunAsync("get", chainId, "--timeout", "60");
+        var chain = await Peer.RunAsync("get", chainId, "--timeout", "60");
         Assert.Equal(13, (int?)chain!["result"]);
     }
 
     private async Task<JsonNode> SendAndGetAsync(params string[] send)
     {
-        var sent = await _peer.RunAsync(send);
+        var sent = await Peer.RunAsync(send);
         var id = (string)sent!["id"]!;
-        return (await _peer.RunAsync("get", id, "--timeout", "60"))!;
+        return (await Peer.RunAsync("get", id, "--timeout", "60"))!;
     }
 
     private Config Config() => new(
-        new Dictionary<string, object?> { ["broker_url"] = BrokerUrl, ["result_backend"] = ResultBackend, ["QUEUES"] = new[] { "msg", "export" } },
+        new Dictionary<string, object?>(BrokerSettings) { ["broker_url"] = BrokerUrl, ["result_backend"] = ResultBackend, ["QUEUES"] = new[] { "msg", "export" } },
         environment: new Dictionary<string, string>());
 
     private async Task<OurSide> OurWorkerAsync()
     {
         var config = Config();
-        var transport = AmqpTransportFactory.Create(BrokerUrl, NullLoggerFactory.Instance, TimeProvider.System);
+        var transport = CreateTransport(config);
         var results = new DatabaseResultStore(new ResultStoreOptions { BackendUrl = ResultBackend });
         await results.EnsureSchemaAsync();
         var worker = new TaskWorker(
@@ -133,37 +145,6 @@ public sealed class WorkerCeleryInteropTests : IAsyncLifetime
             WorkerOptions.FromConfig(config) with { Concurrency = 2 });
         await worker.StartAsync();
         return new OurSide(worker, results, transport);
-    }
-
-    private static async Task EnsureVirtualHostAsync()
-    {
-        // Idempotent: adding an existing vhost fails harmlessly; permissions are set every time.
-        await RabbitMqCtlAsync("add_vhost", VirtualHost);
-        var (exitCode, output) = await RabbitMqCtlAsync("set_permissions", "-p", VirtualHost, "guest", ".*", ".*", ".*");
-        Assert.True(exitCode == 0, $"rabbitmqctl could not open virtual host '{VirtualHost}' to guest (run the tests as root next to `scripts/services/rabbitmq start`): {output}");
-    }
-
-    private static async Task PurgeAsync()
-    {
-        foreach (var queue in new[] { "msg", "export", "py", "celery", "platform.fifo" })
-        {
-            await RabbitMqCtlAsync("purge_queue", "-p", VirtualHost, queue);
-        }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RabbitMqCtlAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("rabbitmqctl could not be started.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output + await errors);
     }
 
     private sealed class OurSide(TaskWorker worker, DatabaseResultStore results, ITransport transport) : IAsyncDisposable
