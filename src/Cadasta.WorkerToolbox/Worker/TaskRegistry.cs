@@ -18,14 +18,14 @@ public sealed class TaskRegistry
     /// <summary>Registers a delegate as the task <paramref name="name"/>.</summary>
     /// <param name="name">The Celery task name, for example <c>msg.add</c>.</param>
     /// <param name="function">The task body (a lambda or method group).</param>
-    /// <param name="options">The task's options; <see cref="TaskSettings.Default"/> when null.</param>
+    /// <param name="settings">The task's settings; <see cref="TaskSettings.Default"/> when null.</param>
     /// <returns>This registry.</returns>
     /// <exception cref="ArgumentException">The name is taken, or a parameter cannot be bound.</exception>
-    public TaskRegistry Register(string name, Delegate function, TaskSettings? options = null)
+    public TaskRegistry Register(string name, Delegate function, TaskSettings? settings = null)
     {
         ArgumentNullException.ThrowIfNull(function);
         var target = function.Target;
-        return Add(new TaskDefinition(CheckName(name), function.Method, () => target, options ?? TaskSettings.Default));
+        return Add(new TaskDefinition(CheckName(name), function.Method, () => target, settings ?? TaskSettings.Default));
     }
 
     /// <summary>
@@ -35,10 +35,10 @@ public sealed class TaskRegistry
     /// <typeparam name="TTask">The task class.</typeparam>
     /// <param name="name">The Celery task name.</param>
     /// <param name="create">Creates an instance; the parameterless constructor when null.</param>
-    /// <param name="options">The task's options; <see cref="TaskSettings.Default"/> when null.</param>
+    /// <param name="settings">The task's settings; <see cref="TaskSettings.Default"/> when null.</param>
     /// <returns>This registry.</returns>
     /// <exception cref="ArgumentException">The name is taken, or the class has no single Run/RunAsync method.</exception>
-    public TaskRegistry RegisterClass<TTask>(string name, Func<TTask>? create = null, TaskSettings? options = null)
+    public TaskRegistry RegisterClass<TTask>(string name, Func<TTask>? create = null, TaskSettings? settings = null)
         where TTask : class
     {
         var runs = typeof(TTask).GetMethods(BindingFlags.Public | BindingFlags.Instance)
@@ -51,7 +51,7 @@ public sealed class TaskRegistry
         }
 
         Func<object?> factory = create is null ? () => Activator.CreateInstance<TTask>() : () => create();
-        return Add(new TaskDefinition(CheckName(name), runs[0], factory, options ?? TaskSettings.Default));
+        return Add(new TaskDefinition(CheckName(name), runs[0], factory, settings ?? TaskSettings.Default));
     }
 
     /// <summary>Whether a task of that name is registered.</summary>
