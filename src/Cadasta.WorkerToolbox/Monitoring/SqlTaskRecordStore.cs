@@ -47,10 +47,6 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
         _ownedResource = ownedResource;
     }
 
-    public SqlDialect Dialect => _dialect;
-
-    public string TableName => _table;
-
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
     {
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
