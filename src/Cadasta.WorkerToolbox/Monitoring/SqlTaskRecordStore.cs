@@ -29,10 +29,26 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
     private readonly Func<DbConnection> _createConnection;
     private readonly string _table;
     private readonly IAsyncDisposable? _ownedResource;
+    private readonly Action? _clearPool;
+    private readonly TimeProvider _time;
     private volatile bool _resultTableExists;
 
+    /// <param name="dialect">The database kind.</param>
+    /// <param name="createConnection">Makes a new (unopened) connection.</param>
+    /// <param name="tableName">The record table.</param>
+    /// <param name="ownedResource">Disposed with the store (the connection pool).</param>
+    /// <param name="clearPool">
+    /// Drops the pool's idle connections. After a server restart every idle pooled connection is dead and would
+    /// fail once; clearing on the first such failure lets the next attempt connect afresh.
+    /// </param>
+    /// <param name="timeProvider">The clock for the pause between read attempts.</param>
     public SqlTaskRecordStore(
-        SqlDialect dialect, Func<DbConnection> createConnection, string tableName = DefaultTableName, IAsyncDisposable? ownedResource = null)
+        SqlDialect dialect,
+        Func<DbConnection> createConnection,
+        string tableName = DefaultTableName,
+        IAsyncDisposable? ownedResource = null,
+        Action? clearPool = null,
+        TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(createConnection);
         ArgumentException.ThrowIfNullOrEmpty(tableName);
@@ -45,9 +61,24 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
         _createConnection = createConnection;
         _table = tableName;
         _ownedResource = ownedResource;
+        _clearPool = clearPool;
+        _time = timeProvider ?? TimeProvider.System;
     }
 
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await EnsureSchemaOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException e) when (e.IsTransient)
+        {
+            _clearPool?.Invoke();
+            throw;
+        }
+    }
+
+    private async Task EnsureSchemaOnceAsync(CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
@@ -93,6 +124,20 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
     }
 
     public async Task<IReadOnlySet<string>> AddIfAbsentAsync(IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken = default)
+    {
+        // Not retried here: the monitor retries a failed batch itself, with a backoff, after requeueing.
+        try
+        {
+            return await AddIfAbsentOnceAsync(records, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException e) when (e.IsTransient)
+        {
+            _clearPool?.Invoke();
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlySet<string>> AddIfAbsentOnceAsync(IReadOnlyList<TaskRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
         var distinct = records.DistinctBy(record => record.TaskId, StringComparer.Ordinal).ToList();
@@ -190,6 +235,23 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
     }
 
     private async Task<IReadOnlyList<TrackedTask>> QueryAsync(string where, string? key, string orderBy, int? limit, CancellationToken cancellationToken)
+    {
+        const int maxAttempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await QueryOnceAsync(where, key, orderBy, limit, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DbException e) when (e.IsTransient && attempt < maxAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                _clearPool?.Invoke();
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<TrackedTask>> QueryOnceAsync(string where, string? key, string orderBy, int? limit, CancellationToken cancellationToken)
     {
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);

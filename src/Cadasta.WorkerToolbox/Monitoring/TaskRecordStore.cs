@@ -16,17 +16,19 @@ public static class TaskRecordStore
     /// the store to close its connections.
     /// </summary>
     /// <param name="resultBackendUrl">Celery's <c>result_backend</c>.</param>
+    /// <param name="timeProvider">The clock for pauses between read attempts; the system clock when null.</param>
     /// <exception cref="FormatException">The URL is not a supported database URL (the message never holds the password).</exception>
-    public static ITaskRecordStore Create(string resultBackendUrl)
+    public static ITaskRecordStore Create(string resultBackendUrl, TimeProvider? timeProvider = null)
     {
         var url = ResultBackendUrl.Parse(resultBackendUrl);
         if (url.Kind == ResultBackendKind.PostgreSql)
         {
             var dataSource = NpgsqlDataSource.Create(url.ConnectionString);
-            return new SqlTaskRecordStore(SqlDialect.PostgreSql, dataSource.CreateConnection, ownedResource: dataSource);
+            return new SqlTaskRecordStore(
+                SqlDialect.PostgreSql, dataSource.CreateConnection, ownedResource: dataSource, clearPool: dataSource.Clear, timeProvider: timeProvider);
         }
 
         var connectionString = url.ConnectionString;
-        return new SqlTaskRecordStore(SqlDialect.Sqlite, () => new SqliteConnection(connectionString));
+        return new SqlTaskRecordStore(SqlDialect.Sqlite, () => new SqliteConnection(connectionString), timeProvider: timeProvider);
     }
 }

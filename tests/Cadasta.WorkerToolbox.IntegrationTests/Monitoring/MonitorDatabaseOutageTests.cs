@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cadasta.WorkerToolbox.TestSupport.Interop;
+using Npgsql;
 
 namespace Cadasta.WorkerToolbox.IntegrationTests.Monitoring;
 
@@ -37,6 +38,9 @@ public sealed class MonitorDatabaseOutageTests
         finally
         {
             await ServiceAsync("start");
+
+            // This test's own pooled connections (CountRecordsAsync) died with the server.
+            NpgsqlConnection.ClearAllPools();
         }
 
         foreach (var id in during)
