@@ -6,6 +6,8 @@ using System.Runtime.InteropServices;
 using Cadasta.WorkerToolbox.Configuration;
 using Cadasta.WorkerToolbox.Producing;
 using Cadasta.WorkerToolbox.Results;
+using Cadasta.WorkerToolbox.Transports;
+using Cadasta.WorkerToolbox.Transports.Memory;
 using Cadasta.WorkerToolbox.Worker;
 using Cadasta.WorkerToolbox.Worker.Demo;
 using Microsoft.Extensions.Logging;
@@ -18,7 +20,8 @@ var log = loggerFactory.CreateLogger("DemoWorker");
 try
 {
     var config = new Config();
-    await using var transport = DemoBroker.Connect(config, loggerFactory);
+    // memory:// is a broker inside this process: useful only with a producer here too (the CLI's demo).
+    await using var transport = TransportFactory.Create(config, new MemoryBroker(loggerFactory.CreateLogger<MemoryBroker>()), loggerFactory);
     await using var results = new DatabaseResultStore(
         new ResultStoreOptions { BackendUrl = config.ResultBackend ?? throw new ConfigurationException("No result backend is configured (CELERY_RESULT_BACKEND).") },
         loggerFactory.CreateLogger<DatabaseResultStore>());

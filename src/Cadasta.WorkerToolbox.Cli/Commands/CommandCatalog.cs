@@ -10,6 +10,7 @@ internal static class CommandCatalog
         yield return ConfigCommand.Create();
         yield return CheckCommand.Create();
         yield return SetupCommand.Create();
+        yield return SendCommand.Create();
         yield return ResultCommand.Create();
         yield return MonitorCommand.Create();
         yield return TasksCommand.Create();
