@@ -41,12 +41,22 @@ RESULT_BACKEND = os.environ.get('CELERY_RESULT_BACKEND', 'db+postgresql://worker
 QUEUES = tuple(_literal('CELERY_QUEUES', ('msg', 'export', 'py')))
 PLATFORM_QUEUE = os.environ.get('CELERY_PLATFORM_QUEUE_NAME', 'platform.fifo')
 QUEUE_PREFIX = os.environ.get('CELERY_QUEUE_PREFIX', 'dev')
+VIRTUAL_BROKER = BROKER_URL.startswith('sqs://')
 
 task_exchange = Exchange('task_exchange', type='topic')
 
 
 def route_task(name, args, kwargs, options, task=None, **kw):
-    return {'routing_key': name.split('.')[0], 'exchange': task_exchange}
+    route = {'routing_key': name.split('.')[0], 'exchange': task_exchange}
+    if VIRTUAL_BROKER:
+        # kombu 5.2 keeps a virtual transport's exchanges and bindings per Connection
+        # (virtual/base.py Transport.__init__: self.state = BrokerState()), so a publish on a
+        # connection that never declared them is dropped (UndeliverableWarning). Every publish,
+        # including a worker's callbacks, chain steps and chord_unlock, goes through this router:
+        # asking Producer.publish to declare the whole topology (maybe_declare: once per
+        # connection) makes the bindings exist wherever the message is published.
+        route['declare'] = list(app.amqp.queues.values())
+    return route
 
 
 app = Celery('peer')
@@ -74,9 +84,12 @@ app.conf.update(
 
 
 def declare(connection=None):
-    with (connection or app.connection_for_write()) as conn:
+    if connection is not None:
         for queue in app.amqp.queues.values():
-            queue.bind(conn.default_channel).declare()
+            queue.bind(connection.default_channel).declare()
+        return
+    with app.connection_for_write() as conn:
+        declare(conn)
 
 
 @signals.worker_init.connect
