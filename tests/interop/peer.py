@@ -7,6 +7,11 @@ own name, and a router that sends a task by the first dot-separated segment of i
 Its tasks mirror samples/DemoWorker under the `py.` prefix (so a test can tell which side ran what),
 and the `msg.` names are registered too so a Python worker can stand in for ours.
 
+SQS: kombu 5.2 keeps a virtual transport's bindings per Connection (sqs_bindings_repro.py shows a
+publish on another connection silently dropped), so on sqs:// the router asks every publish to declare
+the topology on its own connection: `send`, `chain`, `chord` and a worker's callbacks, chain steps and
+chord_unlock then all reach their queues and platform.fifo.
+
 Environment: CELERY_BROKER_URL, CELERY_RESULT_BACKEND, CELERY_QUEUES (a Python literal, default
 ('msg', 'export', 'py')), CELERY_QUEUE_PREFIX (SQS only), CELERY_PLATFORM_QUEUE_NAME.
 
@@ -53,7 +58,7 @@ def route_task(name, args, kwargs, options, task=None, **kw):
     if VIRTUAL_BROKER:
         # kombu 5.2 keeps a virtual transport's exchanges and bindings per Connection
         # (virtual/base.py Transport.__init__: self.state = BrokerState()), so a publish on a
-        # connection that never declared them is dropped (UndeliverableWarning). Every publish,
+        # connection that never declared them is dropped silently. Every publish,
         # including a worker's callbacks, chain steps and chord_unlock, goes through this router:
         # asking Producer.publish to declare the whole topology (maybe_declare: once per
         # connection) makes the bindings exist wherever the message is published.
