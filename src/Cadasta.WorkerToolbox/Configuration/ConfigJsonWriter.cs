@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Numerics;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text;
+using Cadasta.WorkerToolbox.Python;
 using Cadasta.WorkerToolbox.Routing;
 
 namespace Cadasta.WorkerToolbox.Configuration;
@@ -55,7 +56,7 @@ internal static class ConfigJsonWriter
                 writer.WriteRawValue(big.ToString(CultureInfo.InvariantCulture));
                 break;
             case double d when double.IsFinite(d):
-                writer.WriteRawValue(PythonRepr.Float(d));
+                writer.WriteRawValue(PythonFloat.Repr(d));
                 break;
             case string s:
                 writer.WriteStringValue(s);

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using Cadasta.WorkerToolbox.Python;
 
 namespace Cadasta.WorkerToolbox.Protocol;
 
@@ -13,7 +14,7 @@ namespace Cadasta.WorkerToolbox.Protocol;
 /// length limit the text is cut token by token (<c>truncate</c> adds <c>...</c>) and ends with
 /// <c>, ...</c> plus the closing brackets still open. Lengths count code points, as Python does.
 /// </summary>
-internal static class PythonRepr
+internal static class CelerySafeRepr
 {
     /// <summary>Celery's <c>AMQP.argsrepr_maxsize</c> and <c>kwargsrepr_maxsize</c>.</summary>
     public const int CeleryMaxSize = 1024;
@@ -105,13 +106,13 @@ internal static class PythonRepr
                         yield return (new Text(((IFormattable)value).ToString(null, CultureInfo.InvariantCulture)), iterator);
                         continue;
                     case double d:
-                        yield return (new Text(PythonNumberFormat.FloatRepr(d)), iterator);
+                        yield return (new Text(PythonFloat.Repr(d)), iterator);
                         continue;
                     case float f:
-                        yield return (new Text(PythonNumberFormat.FloatRepr(f)), iterator);
+                        yield return (new Text(PythonFloat.Repr(f)), iterator);
                         continue;
                     case decimal m:
-                        yield return (new Text("Decimal('" + PythonNumberFormat.DecimalStr(m) + "')"), iterator);
+                        yield return (new Text("Decimal('" + PythonFloat.DecimalStr(m) + "')"), iterator);
                         continue;
                     case string s:
                         yield return (new Quoted(s), iterator);
@@ -163,7 +164,7 @@ internal static class PythonRepr
             case IDictionary dictionary:
                 start = DictStart;
                 end = DictEnd;
-                elements = ChainDict(CeleryJson.Entries(dictionary)
+                elements = ChainDict(PythonJson.Entries(dictionary)
                     .Select(e => new KeyValuePair<string, object?>(Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "None", e.Value)).ToList());
                 return true;
             case IEnumerable sequence when value is not string and not byte[]:
