@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Cadasta.WorkerToolbox.Python;
 
 namespace Cadasta.WorkerToolbox.Results;
 
@@ -103,22 +104,7 @@ internal static class JsonLikeJson
         _ => element.EnumerateObject().ToDictionary(property => property.Name, property => FromElement(property.Value), StringComparer.Ordinal),
     };
 
-    // Python's json writes NaN/Infinity literals; Utf8JsonWriter refuses them, so we do the same as Python.
-    private static void WriteDouble(Utf8JsonWriter writer, double number)
-    {
-        if (double.IsNaN(number))
-        {
-            writer.WriteRawValue("NaN", skipInputValidation: true);
-        }
-        else if (double.IsInfinity(number))
-        {
-            writer.WriteRawValue(number > 0 ? "Infinity" : "-Infinity", skipInputValidation: true);
-        }
-        else
-        {
-            // Keep floats floats for Python readers: 2.0 stays "2.0", not "2".
-            var text = number.ToString("R", CultureInfo.InvariantCulture);
-            writer.WriteRawValue(text.Contains('.', StringComparison.Ordinal) || text.Contains('E', StringComparison.Ordinal) ? text : text + ".0");
-        }
-    }
+    // Python's json writes floats as their repr and NaN/Infinity as literals; Utf8JsonWriter refuses those, so they go raw.
+    private static void WriteDouble(Utf8JsonWriter writer, double number) =>
+        writer.WriteRawValue(PythonJson.FloatText(number), skipInputValidation: !double.IsFinite(number));
 }
