@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
@@ -13,6 +14,9 @@ internal sealed class PostgresResultDatabase : IResultDatabase
 {
     // Serialises table creation between processes that start at the same time (CREATE races on pg_type).
     private const long SchemaLockKey = 0x43656c6572795253; // "CeleryRS"
+
+    // The positional parameters of the upsert, in the order WriteAsync adds them.
+    private static readonly string[] ParameterOrder = ["task_id", "status", "result", "traceback", "ready", "now", .. ResultTableShape.ExtendedColumnNames];
 
     private readonly NpgsqlDataSource dataSource;
     private readonly bool writeExtended;
@@ -122,40 +126,14 @@ internal sealed class PostgresResultDatabase : IResultDatabase
         shape.Dispose();
     }
 
-    internal static string BuildUpsert(ResultTableShape table, bool extended)
-    {
-        var idColumn = table.IdHasDefault ? string.Empty : "id, ";
-        var idValue = table.IdHasDefault ? string.Empty : "nextval('task_id_sequence'), ";
-        var sql = new StringBuilder();
-        sql.Append("INSERT INTO celery_taskmeta AS t (").Append(idColumn).Append("task_id, status, result, date_done, traceback");
-        if (extended)
-        {
-            sql.Append(", name, args, kwargs, worker, retries, queue");
-        }
-
-        sql.Append(") VALUES (").Append(idValue).Append("$1, $2, $3, CASE WHEN $5 THEN $6 END, $4");
-        if (extended)
-        {
-            sql.Append(", $7, $8, $9, $10, $11, $12");
-        }
-
-        sql.Append(") ON CONFLICT (task_id) DO UPDATE SET status = EXCLUDED.status, result = EXCLUDED.result, traceback = EXCLUDED.traceback");
-        var changed = new StringBuilder("t.status IS DISTINCT FROM EXCLUDED.status OR t.result IS DISTINCT FROM EXCLUDED.result OR t.traceback IS DISTINCT FROM EXCLUDED.traceback");
-        if (extended)
-        {
-            foreach (var column in ResultTableShape.ExtendedColumnNames)
-            {
-                sql.Append(", ").Append(column).Append(" = EXCLUDED.").Append(column);
-                changed.Append(" OR t.").Append(column).Append(" IS DISTINCT FROM EXCLUDED.").Append(column);
-            }
-        }
-
-        // Celery 5.2 via SQLAlchemy: date_done = utcnow for ready states. For other states it assigns None, which
-        // the ORM writes as NULL when the row had a date, but skips when the row already had NULL; then the column's
-        // onupdate=utcnow fires if anything else changed. Reproduced so our rows match Celery's.
-        sql.Append(", date_done = CASE WHEN $5 THEN $6 WHEN t.date_done IS NULL AND (").Append(changed).Append(") THEN $6 ELSE NULL END");
-        return sql.ToString();
-    }
+    internal static string BuildUpsert(ResultTableShape table, bool extended) =>
+        new ResultUpsertSql(
+            "celery_taskmeta AS t",
+            "t",
+            "EXCLUDED",
+            "IS DISTINCT FROM",
+            name => "$" + (Array.IndexOf(ParameterOrder, name) + 1).ToString(CultureInfo.InvariantCulture),
+            table.IdHasDefault ? null : ("id", "nextval('task_id_sequence')")).Build(extended);
 
     private static async Task<bool> AllObjectsExistAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {

@@ -14,6 +14,8 @@ internal sealed class SqliteResultDatabase : IResultDatabase
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
 
+    private static readonly ResultUpsertSql Upsert = new("celery_taskmeta", "celery_taskmeta", "excluded", "IS NOT", name => "$" + name);
+
     private readonly string connectionString;
     private readonly bool writeExtended;
     private readonly ResultTableShapeOnce shape;
@@ -153,35 +155,7 @@ internal sealed class SqliteResultDatabase : IResultDatabase
         _ => throw new ResultStoreException($"Unexpected date_done value of type {value.GetType()} in celery_taskmeta."),
     };
 
-    internal static string BuildUpsert(bool extended)
-    {
-        var sql = new StringBuilder("INSERT INTO celery_taskmeta (task_id, status, result, date_done, traceback");
-        if (extended)
-        {
-            sql.Append(", name, args, kwargs, worker, retries, queue");
-        }
-
-        sql.Append(") VALUES ($task_id, $status, $result, CASE WHEN $ready THEN $now END, $traceback");
-        if (extended)
-        {
-            sql.Append(", $name, $args, $kwargs, $worker, $retries, $queue");
-        }
-
-        sql.Append(") ON CONFLICT (task_id) DO UPDATE SET status = excluded.status, result = excluded.result, traceback = excluded.traceback");
-        var changed = new StringBuilder("celery_taskmeta.status IS NOT excluded.status OR celery_taskmeta.result IS NOT excluded.result OR celery_taskmeta.traceback IS NOT excluded.traceback");
-        if (extended)
-        {
-            foreach (var column in ResultTableShape.ExtendedColumnNames)
-            {
-                sql.Append(", ").Append(column).Append(" = excluded.").Append(column);
-                changed.Append(" OR celery_taskmeta.").Append(column).Append(" IS NOT excluded.").Append(column);
-            }
-        }
-
-        // Same date_done rule as Celery 5.2 through SQLAlchemy; see PostgresResultDatabase.BuildUpsert.
-        sql.Append(", date_done = CASE WHEN $ready THEN $now WHEN celery_taskmeta.date_done IS NULL AND (").Append(changed).Append(") THEN $now ELSE NULL END");
-        return sql.ToString();
-    }
+    internal static string BuildUpsert(bool extended) => Upsert.Build(extended);
 
     private static byte[] AsBytes(object value) => value as byte[] ?? Encoding.UTF8.GetBytes(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
 
