@@ -24,8 +24,19 @@ internal static class JsonLikeJson
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    public static void Write(Utf8JsonWriter writer, object? value)
+    /// <summary>Writes a value; <paramref name="substitute"/>, when given, first replaces what needs another form (its result is written as it is).</summary>
+    public static void Write(Utf8JsonWriter writer, object? value, Func<object, object?>? substitute = null)
     {
+        if (value is not null && substitute is not null)
+        {
+            var replacement = substitute(value);
+            if (!ReferenceEquals(replacement, value))
+            {
+                Write(writer, replacement);
+                return;
+            }
+        }
+
         switch (value)
         {
             case null:
@@ -63,7 +74,7 @@ internal static class JsonLikeJson
                 foreach (DictionaryEntry entry in dictionary)
                 {
                     writer.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty);
-                    Write(writer, entry.Value);
+                    Write(writer, entry.Value, substitute);
                 }
 
                 writer.WriteEndObject();
@@ -73,7 +84,7 @@ internal static class JsonLikeJson
                 foreach (var pair in pairs)
                 {
                     writer.WritePropertyName(pair.Key);
-                    Write(writer, pair.Value);
+                    Write(writer, pair.Value, substitute);
                 }
 
                 writer.WriteEndObject();
@@ -82,7 +93,7 @@ internal static class JsonLikeJson
                 writer.WriteStartArray();
                 foreach (var item in items)
                 {
-                    Write(writer, item);
+                    Write(writer, item, substitute);
                 }
 
                 writer.WriteEndArray();
