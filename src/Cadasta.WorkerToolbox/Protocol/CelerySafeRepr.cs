@@ -58,7 +58,7 @@ internal static class CelerySafeRepr
             builder.Append(text);
             if (remaining is not null)
             {
-                remaining -= CodePointLength(text);
+                remaining -= PythonStr.Length(text);
             }
         }
 
@@ -236,42 +236,14 @@ internal static class CelerySafeRepr
     /// <summary>Celery's <c>truncate</c>: at or over the limit, cut, drop the last partial word, add <c>...</c>.</summary>
     internal static string Truncate(string text, int? maxLength)
     {
-        if (maxLength is not { } max || max == 0 || CodePointLength(text) < max)
+        if (maxLength is not { } max || max == 0 || PythonStr.Length(text) < max)
         {
             return text;
         }
 
-        var cut = CodePointPrefix(text, max);
+        var cut = PythonStr.Prefix(text, max);
         var space = cut.LastIndexOf(' ');
         return (space < 0 ? cut : cut[..space]) + "...";
-    }
-
-    /// <summary>Python's <c>len</c> of a str: surrogate pairs count once.</summary>
-    internal static int CodePointLength(string text)
-    {
-        var length = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-
-            length++;
-        }
-
-        return length;
-    }
-
-    private static string CodePointPrefix(string text, int count)
-    {
-        var i = 0;
-        for (var taken = 0; taken < count && i < text.Length; taken++)
-        {
-            i += char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
-        }
-
-        return text[..i];
     }
 
     private sealed record Literal(string Value, bool Truncatable, int Direction);

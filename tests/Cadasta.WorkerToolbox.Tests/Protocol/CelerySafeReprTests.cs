@@ -62,7 +62,7 @@ public sealed class CelerySafeReprTests
     [Fact]
     public void Lengths_count_code_points_like_Python()
     {
-        Assert.Equal(1, CelerySafeRepr.CodePointLength("\U0001F600"));
+        Assert.Equal(1, PythonStr.Length("\U0001F600"));
         Assert.Equal("\U0001F600\U0001F600...", CelerySafeRepr.Truncate("\U0001F600\U0001F600\U0001F600", 2));
     }
 }
