@@ -7,9 +7,9 @@ using Cadasta.WorkerToolbox.Python;
 namespace Cadasta.WorkerToolbox.Protocol;
 
 /// <summary>
-/// JSON exactly as kombu 5.2 writes it (Python's <c>json.dumps</c> defaults plus kombu's
-/// encoder): ASCII only (<c>\uXXXX</c>, lower-case hex, surrogate pairs for astral characters),
-/// separators <c>", "</c> and <c>": "</c>, floats as Python's repr, <c>NaN</c>/<c>Infinity</c>,
+/// JSON exactly as kombu 5.2 writes it: <see cref="PythonJson"/> (Python's <c>json.dumps</c>
+/// defaults) with kombu's encoder as the <c>default</c> hook. ASCII only (<c>\uXXXX</c>,
+/// lower-case hex, surrogate pairs for astral characters), separators <c>", "</c> and <c>": "</c>, floats as Python's repr, <c>NaN</c>/<c>Infinity</c>,
 /// and kombu's conversions of dates, times, decimals and UUIDs. Reading follows
 /// <c>json.loads</c>: integers stay integers (<see cref="long"/>, or <see cref="BigInteger"/>
 /// beyond 64 bits), numbers with a fraction or exponent are <see cref="double"/>, objects keep
