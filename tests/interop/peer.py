@@ -7,16 +7,23 @@ own name, and a router that sends a task by the first dot-separated segment of i
 Its tasks mirror samples/DemoWorker under the `py.` prefix (so a test can tell which side ran what),
 and the `msg.` names are registered too so a Python worker can stand in for ours.
 
+SQS: kombu 5.2 keeps a virtual transport's bindings per Connection (sqs_bindings_repro.py shows a
+publish on another connection silently dropped), so on sqs:// the router asks every publish to declare
+the topology on its own connection: `send`, `chain`, `chord` and a worker's callbacks, chain steps and
+chord_unlock then all reach their queues and platform.fifo.
+
 Environment: CELERY_BROKER_URL, CELERY_RESULT_BACKEND, CELERY_QUEUES (a Python literal, default
 ('msg', 'export', 'py')), CELERY_QUEUE_PREFIX (SQS only), CELERY_PLATFORM_QUEUE_NAME.
 
 Commands (each prints JSON on stdout):
   worker -Q py            run a worker (the same as `celery -A peer worker`)
   send NAME [--args JSON] [--kwargs JSON] [--countdown S] [--expires S] [--link NAME:ARGS_JSON] [--option K=JSON]
+                                       prints {"id", "links": [callback ids]}
   chain NAME:ARGS_JSON ...             send a chain, print the id of its last task
   chord BODY:ARGS_JSON HEADER:ARGS_JSON ...   send a chord, print the body id
   get TASK_ID [--timeout S]            AsyncResult.get: {"status", "result"} or {"status", "exc_type", "exc_message"}
-  platform [--count N] [--timeout S]   consume the platform queue as the Cadasta platform does
+  platform [--count N] [--timeout S] [--root ID]... [--until TASK]
+                                       consume the platform queue as the Cadasta platform does
   declare                              declare exchange, queues and bindings
 """
 import argparse
@@ -41,12 +48,22 @@ RESULT_BACKEND = os.environ.get('CELERY_RESULT_BACKEND', 'db+postgresql://worker
 QUEUES = tuple(_literal('CELERY_QUEUES', ('msg', 'export', 'py')))
 PLATFORM_QUEUE = os.environ.get('CELERY_PLATFORM_QUEUE_NAME', 'platform.fifo')
 QUEUE_PREFIX = os.environ.get('CELERY_QUEUE_PREFIX', 'dev')
+VIRTUAL_BROKER = BROKER_URL.startswith('sqs://')
 
 task_exchange = Exchange('task_exchange', type='topic')
 
 
 def route_task(name, args, kwargs, options, task=None, **kw):
-    return {'routing_key': name.split('.')[0], 'exchange': task_exchange}
+    route = {'routing_key': name.split('.')[0], 'exchange': task_exchange}
+    if VIRTUAL_BROKER:
+        # kombu 5.2 keeps a virtual transport's exchanges and bindings per Connection
+        # (virtual/base.py Transport.__init__: self.state = BrokerState()), so a publish on a
+        # connection that never declared them is dropped silently. Every publish,
+        # including a worker's callbacks, chain steps and chord_unlock, goes through this router:
+        # asking Producer.publish to declare the whole topology (maybe_declare: once per
+        # connection) makes the bindings exist wherever the message is published.
+        route['declare'] = list(app.amqp.queues.values())
+    return route
 
 
 app = Celery('peer')
@@ -74,9 +91,12 @@ app.conf.update(
 
 
 def declare(connection=None):
-    with (connection or app.connection_for_write()) as conn:
+    if connection is not None:
         for queue in app.amqp.queues.values():
-            queue.bind(conn.default_channel).declare()
+            queue.bind(connection.default_channel).declare()
+        return
+    with app.connection_for_write() as conn:
+        declare(conn)
 
 
 @signals.worker_init.connect
@@ -144,25 +164,34 @@ def _outcome(result, timeout):
                 'exc_module': type(exc).__module__, 'exc_message': list(exc.args)}
 
 
-def _platform(count, timeout):
+def _platform(count, timeout, roots=None, until=None):
     # As the Cadasta platform's sync_tasks consumer reads platform.fifo (cadasta/tasks/consumer.py).
+    # roots: keep only the messages of these task families (others are acked and skipped, so a test
+    # sees only its own messages); until: stop once a message of this task was kept.
     seen = []
+    done = []
     deadline = time.monotonic() + timeout
     with app.connection_for_read() as conn:
         queue = Queue(PLATFORM_QUEUE, task_exchange, routing_key='#')
 
         def on_message(body, message):
             args, kwargs, embed = message.decode()
-            seen.append({'headers': {k: message.headers.get(k) for k in
-                                     ('id', 'task', 'parent_id', 'root_id', 'eta', 'expires', 'retries', 'timelimit', 'group')},
+            headers = message.headers
+            message.ack()
+            if roots and headers.get('root_id') not in roots:
+                return
+            seen.append({'headers': {k: headers.get(k) for k in
+                                     ('id', 'task', 'parent_id', 'root_id', 'eta', 'expires', 'retries', 'timelimit', 'group',
+                                      'x-cadasta-properties')},
                          'args': args, 'kwargs': kwargs, 'embed': embed,
                          'properties': {k: v for k, v in message.properties.items()
                                         if k not in ('delivery_info', 'delivery_tag')},
                          'content_type': message.content_type})
-            message.ack()
+            if until and headers.get('task') == until:
+                done.append(True)
 
         with conn.Consumer(queue, accept=['pickle', 'json'], callbacks=[on_message]):
-            while len(seen) < count and time.monotonic() < deadline:
+            while not done and (until or len(seen) < count) and time.monotonic() < deadline:
                 try:
                     conn.drain_events(timeout=0.5)
                 except Exception:  # socket.timeout on AMQP, Empty on virtual transports
@@ -194,6 +223,8 @@ def main(argv):
     plat = sub.add_parser('platform')
     plat.add_argument('--count', type=int, default=1)
     plat.add_argument('--timeout', type=float, default=10)
+    plat.add_argument('--root', action='append')
+    plat.add_argument('--until')
     sub.add_parser('declare')
     sub.add_parser('worker', help='run a worker; the remaining arguments go to celery worker')
     if argv[:1] == ['worker']:
@@ -207,13 +238,16 @@ def main(argv):
     elif ns.command == 'send':
         declare()
         options = _options(ns.option)
+        links = []
         if ns.link:
+            # Frozen, so each callback's id is known here and its result can be read with `get`.
             options['link'] = [_sig(s) for s in ns.link]
+            links = [sig.freeze().id for sig in options['link']]
         if ns.link_error:
             options['link_error'] = [_sig(s) for s in ns.link_error]
         result = app.send_task(ns.name, args=json.loads(ns.args), kwargs=json.loads(ns.kwargs),
                                countdown=ns.countdown, expires=ns.expires, task_id=ns.task_id, **options)
-        out = {'id': result.id}
+        out = {'id': result.id, 'links': links}
     elif ns.command == 'chain':
         declare()
         result = chain(*[_sig(s) for s in ns.steps]).apply_async()
@@ -227,7 +261,7 @@ def main(argv):
     elif ns.command == 'get':
         out = _outcome(app.AsyncResult(ns.task_id), ns.timeout)
     elif ns.command == 'platform':
-        out = _platform(ns.count, ns.timeout)
+        out = _platform(ns.count, ns.timeout, set(ns.root or []), ns.until)
     print(json.dumps(out))
     return 0
 

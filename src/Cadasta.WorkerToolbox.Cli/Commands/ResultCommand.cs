@@ -1,8 +1,6 @@
-using System.Collections;
 using System.CommandLine;
 using Cadasta.WorkerToolbox.Configuration;
 using System.Globalization;
-using System.Numerics;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -109,11 +107,11 @@ public static class ResultCommand
             writer.WriteString("task_id", result.TaskId);
             writer.WriteString("status", result.State);
             writer.WritePropertyName("result");
-            WriteValue(writer, ResultValue(result));
+            JsonLikeJson.Write(writer, ResultValue(result));
             writer.WritePropertyName("traceback");
-            WriteValue(writer, result.Traceback);
+            JsonLikeJson.Write(writer, result.Traceback);
             writer.WritePropertyName("date_done");
-            WriteValue(writer, result.DateDone?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture));
+            JsonLikeJson.Write(writer, result.DateDone?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture));
             writer.WriteEndObject();
         }
 
@@ -139,7 +137,7 @@ public static class ResultCommand
             using var stream = new MemoryStream();
             using (var writer = new Utf8JsonWriter(stream, JsonOptions))
             {
-                WriteValue(writer, result.Value);
+                JsonLikeJson.Write(writer, result.Value);
             }
 
             text.Append("result: ").AppendLine(Encoding.UTF8.GetString(stream.ToArray()));
@@ -166,58 +164,4 @@ public static class ResultCommand
             ["exc_module"] = failure.ExceptionModule,
         }
         : result.Value;
-
-    private static void WriteValue(Utf8JsonWriter writer, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                writer.WriteNullValue();
-                break;
-            case bool flag:
-                writer.WriteBooleanValue(flag);
-                break;
-            case string text:
-                writer.WriteStringValue(text);
-                break;
-            case long or int or BigInteger or decimal:
-                writer.WriteRawValue(Convert.ToString(value, CultureInfo.InvariantCulture)!);
-                break;
-            case double number when double.IsFinite(number):
-                var numberText = number.ToString("R", CultureInfo.InvariantCulture);
-                writer.WriteRawValue(numberText.Contains('.', StringComparison.Ordinal) || numberText.Contains('E', StringComparison.Ordinal) ? numberText : numberText + ".0");
-                break;
-            case double number:
-                writer.WriteRawValue(double.IsNaN(number) ? "NaN" : number > 0 ? "Infinity" : "-Infinity", skipInputValidation: true);
-                break;
-            case DateTime moment:
-                writer.WriteStringValue(moment.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture));
-                break;
-            case byte[] bytes:
-                writer.WriteBase64StringValue(bytes);
-                break;
-            case IDictionary dictionary:
-                writer.WriteStartObject();
-                foreach (DictionaryEntry entry in dictionary)
-                {
-                    writer.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty);
-                    WriteValue(writer, entry.Value);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case IEnumerable items:
-                writer.WriteStartArray();
-                foreach (var item in items)
-                {
-                    WriteValue(writer, item);
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
-                break;
-        }
-    }
 }

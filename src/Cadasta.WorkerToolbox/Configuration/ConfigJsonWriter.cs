@@ -1,8 +1,9 @@
-using System.Globalization;
 using System.Numerics;
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text;
+using Cadasta.WorkerToolbox.Python;
+using Cadasta.WorkerToolbox.Results;
 using Cadasta.WorkerToolbox.Routing;
 
 namespace Cadasta.WorkerToolbox.Configuration;
@@ -29,7 +30,7 @@ internal static class ConfigJsonWriter
             foreach (var (name, value) in entries)
             {
                 writer.WritePropertyName(name);
-                WriteValue(writer, value);
+                JsonLikeJson.Write(writer, value, ConfigForm);
             }
 
             writer.WriteEndObject();
@@ -38,61 +39,20 @@ internal static class ConfigJsonWriter
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, object? value)
+    // What JSON cannot hold as it is: queue declarations become objects, routers their description,
+    // values JSON has no form for (bytes, complex, infinities) their repr; the rest is written as it is.
+    private static object? ConfigForm(object value) => value switch
     {
-        switch (value)
+        QueueDeclaration queue => new OrderedDictionary<string, object?>
         {
-            case null:
-                writer.WriteNullValue();
-                break;
-            case bool b:
-                writer.WriteBooleanValue(b);
-                break;
-            case long l:
-                writer.WriteNumberValue(l);
-                break;
-            case BigInteger big:
-                writer.WriteRawValue(big.ToString(CultureInfo.InvariantCulture));
-                break;
-            case double d when double.IsFinite(d):
-                writer.WriteRawValue(PythonRepr.Float(d));
-                break;
-            case string s:
-                writer.WriteStringValue(s);
-                break;
-            case QueueDeclaration queue:
-                writer.WriteStartObject();
-                writer.WriteString("name", queue.Name);
-                writer.WriteString("exchange", queue.Exchange.Name);
-                writer.WriteString("exchange_type", queue.Exchange.Type);
-                writer.WriteString("routing_key", queue.RoutingKey);
-                writer.WriteEndObject();
-                break;
-            case ITaskRouter router:
-                writer.WriteStringValue(router.Description);
-                break;
-            case IReadOnlyDictionary<string, object?> dictionary:
-                writer.WriteStartObject();
-                foreach (var (key, item) in dictionary)
-                {
-                    writer.WritePropertyName(key);
-                    WriteValue(writer, item);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case IEnumerable<object?> items:
-                writer.WriteStartArray();
-                foreach (var item in items)
-                {
-                    WriteValue(writer, item);
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                writer.WriteStringValue(PythonRepr.Repr(value));
-                break;
-        }
-    }
+            ["name"] = queue.Name,
+            ["exchange"] = queue.Exchange.Name,
+            ["exchange_type"] = queue.Exchange.Type,
+            ["routing_key"] = queue.RoutingKey,
+        },
+        ITaskRouter router => router.Description,
+        bool or long or BigInteger or string or IReadOnlyDictionary<string, object?> or IEnumerable<object?> => value,
+        double number when double.IsFinite(number) => value,
+        _ => PythonRepr.Repr(value),
+    };
 }

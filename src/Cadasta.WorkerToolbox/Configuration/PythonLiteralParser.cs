@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Numerics;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
+using Cadasta.WorkerToolbox.Python;
 
 namespace Cadasta.WorkerToolbox.Configuration;
 

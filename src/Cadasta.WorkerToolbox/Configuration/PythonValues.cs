@@ -1,4 +1,5 @@
 using System.Numerics;
+using Cadasta.WorkerToolbox.Python;
 
 namespace Cadasta.WorkerToolbox.Configuration;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Cadasta.WorkerToolbox.Python;
 using Cadasta.WorkerToolbox.Routing;
 
 namespace Cadasta.WorkerToolbox.Configuration;

@@ -1,6 +1,7 @@
-using System.Collections;
 using System.Collections.ObjectModel;
+using System.Collections;
 using System.Numerics;
+using Cadasta.WorkerToolbox.Python;
 using Cadasta.WorkerToolbox.Routing;
 
 namespace Cadasta.WorkerToolbox.Configuration;

@@ -2,13 +2,14 @@ using System.Collections;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using Cadasta.WorkerToolbox.Python;
 
 namespace Cadasta.WorkerToolbox.Protocol;
 
 /// <summary>
-/// JSON exactly as kombu 5.2 writes it (Python's <c>json.dumps</c> defaults plus kombu's
-/// encoder): ASCII only (<c>\uXXXX</c>, lower-case hex, surrogate pairs for astral characters),
-/// separators <c>", "</c> and <c>": "</c>, floats as Python's repr, <c>NaN</c>/<c>Infinity</c>,
+/// JSON exactly as kombu 5.2 writes it: <see cref="PythonJson"/> (Python's <c>json.dumps</c>
+/// defaults) with kombu's encoder as the <c>default</c> hook. ASCII only (<c>\uXXXX</c>,
+/// lower-case hex, surrogate pairs for astral characters), separators <c>", "</c> and <c>": "</c>, floats as Python's repr, <c>NaN</c>/<c>Infinity</c>,
 /// and kombu's conversions of dates, times, decimals and UUIDs. Reading follows
 /// <c>json.loads</c>: integers stay integers (<see cref="long"/>, or <see cref="BigInteger"/>
 /// beyond 64 bits), numbers with a fraction or exponent are <see cref="double"/>, objects keep
@@ -16,15 +17,17 @@ namespace Cadasta.WorkerToolbox.Protocol;
 /// </summary>
 internal static class CeleryJson
 {
-    private const int MaxDepth = 512;
+    /// <summary>
+    /// kombu's <c>JSONEncoder.default</c>: dates, times, decimals and UUIDs become strings,
+    /// tuples and signatures their JSON forms; what kombu refuses throws <see cref="TaskEncodingException"/>.
+    /// </summary>
+    internal static PythonJsonDefault KombuEncoding { get; } = new(KombuDefault, message => new TaskEncodingException(message));
 
     /// <summary>Writes a value; throws <see cref="TaskEncodingException"/> for what kombu refuses.</summary>
-    public static string Serialize(object? value)
-    {
-        var builder = new StringBuilder();
-        Write(builder, value, 0);
-        return builder.ToString();
-    }
+    public static string Serialize(object? value) => PythonJson.Serialize(value, KombuEncoding);
+
+    /// <summary>Appends a value as kombu writes it; throws <see cref="TaskEncodingException"/> for what kombu refuses.</summary>
+    public static void Write(StringBuilder builder, object? value) => PythonJson.Write(builder, value, KombuEncoding);
 
     /// <summary>
     /// Turns a CLR value into the JSON-like value kombu would produce on the wire (dates to
@@ -32,214 +35,34 @@ internal static class CeleryJson
     /// </summary>
     public static object? Normalize(object? value) => Parse(Serialize(value));
 
-    private static void Write(StringBuilder builder, object? value, int depth)
+    private static object? KombuDefault(object value) => value switch
     {
-        if (depth > MaxDepth)
+        char c => c.ToString(),
+        decimal m => PythonFloat.DecimalStr(m),
+        DateTimeOffset dto => CeleryTimestamp.FormatKombu(dto),
+        DateTime dt => dt.Kind switch
         {
-            throw new TaskEncodingException($"The value is nested more than {MaxDepth} levels deep (a circular reference?).");
-        }
-
-        switch (value)
-        {
-            case null:
-                builder.Append("null");
-                return;
-            case bool b:
-                builder.Append(b ? "true" : "false");
-                return;
-            case string s:
-                WriteString(builder, s);
-                return;
-            case char c:
-                WriteString(builder, c.ToString());
-                return;
-            case sbyte or byte or short or ushort or int or uint or long or ulong or BigInteger or Int128 or UInt128:
-                builder.Append(((IFormattable)value).ToString(null, CultureInfo.InvariantCulture));
-                return;
-            case double d:
-                WriteFloat(builder, d);
-                return;
-            case float f:
-                WriteFloat(builder, f);
-                return;
-            case Half h:
-                WriteFloat(builder, (double)h);
-                return;
-            case decimal m:
-                WriteString(builder, PythonNumberFormat.DecimalStr(m));
-                return;
-            case DateTimeOffset dto:
-                WriteString(builder, CeleryTimestamp.FormatKombu(dto));
-                return;
-            case DateTime dt:
-                WriteString(builder, dt.Kind switch
-                {
-                    DateTimeKind.Utc => CeleryTimestamp.FormatKombu(new DateTimeOffset(dt)),
-                    DateTimeKind.Local => CeleryTimestamp.FormatKombu(new DateTimeOffset(dt)),
-                    _ => CeleryTimestamp.FormatLocalPart(dt),
-                });
-                return;
-            case DateOnly date:
-                WriteString(builder, CeleryTimestamp.FormatLocalPart(date.ToDateTime(TimeOnly.MinValue)));
-                return;
-            case TimeOnly time:
-                WriteString(builder, CeleryTimestamp.FormatTime(time));
-                return;
-            case Guid guid:
-                WriteString(builder, guid.ToString("D"));
-                return;
-            case Signature signature:
-                Write(builder, signature.ToDictionary(), depth + 1);
-                return;
-            case PythonTuple tuple:
-                WriteArray(builder, tuple.Items, depth);
-                return;
-            case byte[] or ReadOnlyMemory<byte> or Memory<byte> or ArraySegment<byte>:
-                throw Refuse(value, "bytes");
-            case TimeSpan:
-                throw Refuse(value, "timedelta");
-            case Enum:
-                throw Refuse(value, "enum member; pass its name or number");
-            case IEnumerable<KeyValuePair<string, object?>> pairs:
-                WriteObject(builder, pairs.Select(p => new KeyValuePair<object?, object?>(p.Key, p.Value)), depth);
-                return;
-            case IDictionary dictionary:
-                WriteObject(builder, Entries(dictionary), depth);
-                return;
-            case IEnumerable sequence when IsSet(value):
-                _ = sequence;
-                throw Refuse(value, "set");
-            case IEnumerable sequence:
-                WriteArray(builder, sequence.Cast<object?>(), depth);
-                return;
-            default:
-                throw Refuse(value, "object");
-        }
-    }
-
-    /// <summary>The entries of a non-generic dictionary (its enumerator yields DictionaryEntry or KeyValuePair depending on the type).</summary>
-    internal static IEnumerable<KeyValuePair<object?, object?>> Entries(IDictionary dictionary)
-    {
-        var enumerator = dictionary.GetEnumerator();
-        while (enumerator.MoveNext())
-        {
-            yield return new KeyValuePair<object?, object?>(enumerator.Key, enumerator.Value);
-        }
-    }
-
-    private static bool IsSet(object value) =>
-        value.GetType().GetInterfaces().Any(i => i.IsGenericType &&
-            (i.GetGenericTypeDefinition() == typeof(ISet<>) || i.GetGenericTypeDefinition() == typeof(IReadOnlySet<>)));
+            DateTimeKind.Utc => CeleryTimestamp.FormatKombu(new DateTimeOffset(dt)),
+            DateTimeKind.Local => CeleryTimestamp.FormatKombu(new DateTimeOffset(dt)),
+            _ => CeleryTimestamp.FormatLocalPart(dt),
+        },
+        DateOnly date => CeleryTimestamp.FormatLocalPart(date.ToDateTime(TimeOnly.MinValue)),
+        TimeOnly time => CeleryTimestamp.FormatTime(time),
+        Guid guid => guid.ToString("D"),
+        Signature signature => signature.ToDictionary(),
+        PythonTuple tuple => tuple.Items,
+        byte[] or ReadOnlyMemory<byte> or Memory<byte> or ArraySegment<byte> => throw Refuse(value, "bytes"),
+        TimeSpan => throw Refuse(value, "timedelta"),
+        Enum => throw Refuse(value, "enum member; pass its name or number"),
+        IEnumerable<KeyValuePair<string, object?>> or IDictionary => value,
+        IEnumerable when PythonJson.IsSet(value) => throw Refuse(value, "set"),
+        IEnumerable => value,
+        _ => throw Refuse(value, "object"),
+    };
 
     private static TaskEncodingException Refuse(object value, string pythonKind) =>
         new($"Cannot encode a value of type {value.GetType()} in a Celery message: Celery's JSON serializer refuses it " +
             $"({pythonKind}: 'Object of type ... is not JSON serializable'). Convert it to a string, number, list or dictionary first.");
-
-    private static void WriteArray(StringBuilder builder, IEnumerable<object?> items, int depth)
-    {
-        builder.Append('[');
-        var first = true;
-        foreach (var item in items)
-        {
-            if (!first)
-            {
-                builder.Append(", ");
-            }
-
-            first = false;
-            Write(builder, item, depth + 1);
-        }
-
-        builder.Append(']');
-    }
-
-    private static void WriteObject(StringBuilder builder, IEnumerable<KeyValuePair<object?, object?>> pairs, int depth)
-    {
-        builder.Append('{');
-        var first = true;
-        foreach (var (key, value) in pairs)
-        {
-            if (!first)
-            {
-                builder.Append(", ");
-            }
-
-            first = false;
-            WriteString(builder, KeyText(key));
-            builder.Append(": ");
-            Write(builder, value, depth + 1);
-        }
-
-        builder.Append('}');
-    }
-
-    // json.dumps turns str, int, float, bool and None keys into strings and refuses others.
-    private static string KeyText(object? key) => key switch
-    {
-        string s => s,
-        null => "null",
-        bool b => b ? "true" : "false",
-        sbyte or byte or short or ushort or int or uint or long or ulong or BigInteger =>
-            ((IFormattable)key).ToString(null, CultureInfo.InvariantCulture),
-        double d => FloatText(d),
-        float f => FloatText(f),
-        char c => c.ToString(),
-        _ => throw new TaskEncodingException(
-            $"Cannot encode a dictionary key of type {key.GetType()} in a Celery message: JSON keys must be str, int, float, bool or None."),
-    };
-
-    private static void WriteFloat(StringBuilder builder, double value) => builder.Append(FloatText(value));
-
-    private static string FloatText(double value) =>
-        double.IsNaN(value) ? "NaN" :
-        double.IsPositiveInfinity(value) ? "Infinity" :
-        double.IsNegativeInfinity(value) ? "-Infinity" :
-        PythonNumberFormat.FloatRepr(value);
-
-    private static void WriteString(StringBuilder builder, string value)
-    {
-        builder.Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"':
-                    builder.Append("\\\"");
-                    break;
-                case '\\':
-                    builder.Append("\\\\");
-                    break;
-                case '\n':
-                    builder.Append("\\n");
-                    break;
-                case '\r':
-                    builder.Append("\\r");
-                    break;
-                case '\t':
-                    builder.Append("\\t");
-                    break;
-                case '\b':
-                    builder.Append("\\b");
-                    break;
-                case '\f':
-                    builder.Append("\\f");
-                    break;
-                default:
-                    if (c < ' ' || c > '~')
-                    {
-                        builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    }
-                    else
-                    {
-                        builder.Append(c);
-                    }
-
-                    break;
-            }
-        }
-
-        builder.Append('"');
-    }
 
     /// <summary>Reads JSON text as <c>json.loads</c> does; throws <see cref="FormatException"/> with the position on error.</summary>
     public static object? Parse(string text)
@@ -274,9 +97,9 @@ internal static class CeleryJson
 
         public object? ReadValue(int depth)
         {
-            if (depth > MaxDepth)
+            if (depth > PythonJson.MaxDepth)
             {
-                throw Error($"nesting deeper than {MaxDepth} levels");
+                throw Error($"nesting deeper than {PythonJson.MaxDepth} levels");
             }
 
             if (AtEnd)

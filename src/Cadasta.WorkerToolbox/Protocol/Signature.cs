@@ -1,3 +1,5 @@
+using Cadasta.WorkerToolbox.Python;
+
 namespace Cadasta.WorkerToolbox.Protocol;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using Cadasta.WorkerToolbox.Python;
 using Cadasta.WorkerToolbox.Transports;
 
 namespace Cadasta.WorkerToolbox.Protocol;
@@ -61,8 +62,8 @@ public static class TaskMessageCodec
             ["timelimit"] = new List<object?> { Seconds(message.TimeLimit), Seconds(message.SoftTimeLimit) },
             ["root_id"] = message.RootId ?? message.Id,
             ["parent_id"] = message.ParentId,
-            ["argsrepr"] = message.ArgsRepr ?? PythonRepr.SafeRepr(new PythonTuple(message.Args), PythonRepr.CeleryMaxSize),
-            ["kwargsrepr"] = message.KwargsRepr ?? PythonRepr.SafeRepr(message.Kwargs, PythonRepr.CeleryMaxSize),
+            ["argsrepr"] = message.ArgsRepr ?? CelerySafeRepr.SafeRepr(new PythonTuple(message.Args), CelerySafeRepr.CeleryMaxSize),
+            ["kwargsrepr"] = message.KwargsRepr ?? CelerySafeRepr.SafeRepr(message.Kwargs, CelerySafeRepr.CeleryMaxSize),
             ["origin"] = message.Origin,
             ["ignore_result"] = message.IgnoreResult ?? false,
         };
@@ -274,8 +275,8 @@ public static class TaskMessageCodec
             SoftTimeLimit = soft,
             RootId = fields.OptionalString("root_id"),
             ParentId = fields.OptionalString("parent_id"),
-            ArgsRepr = PythonRepr.SafeRepr(args),
-            KwargsRepr = PythonRepr.SafeRepr(kwargs),
+            ArgsRepr = CelerySafeRepr.SafeRepr(args),
+            KwargsRepr = CelerySafeRepr.SafeRepr(kwargs),
             Origin = fields.OptionalString("origin"),
             IgnoreResult = null,
             Callbacks = Signatures(body, "callbacks"),

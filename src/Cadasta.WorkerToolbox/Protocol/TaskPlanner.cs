@@ -1,4 +1,5 @@
 using System.Globalization;
+using Cadasta.WorkerToolbox.Python;
 using Cadasta.WorkerToolbox.Routing;
 
 namespace Cadasta.WorkerToolbox.Protocol;

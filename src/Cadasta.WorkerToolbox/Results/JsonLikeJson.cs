@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Cadasta.WorkerToolbox.Python;
 
 namespace Cadasta.WorkerToolbox.Results;
 
@@ -23,8 +24,19 @@ internal static class JsonLikeJson
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    public static void Write(Utf8JsonWriter writer, object? value)
+    /// <summary>Writes a value; <paramref name="substitute"/>, when given, first replaces what needs another form (its result is written as it is).</summary>
+    public static void Write(Utf8JsonWriter writer, object? value, Func<object, object?>? substitute = null)
     {
+        if (value is not null && substitute is not null)
+        {
+            var replacement = substitute(value);
+            if (!ReferenceEquals(replacement, value))
+            {
+                Write(writer, replacement);
+                return;
+            }
+        }
+
         switch (value)
         {
             case null:
@@ -62,7 +74,7 @@ internal static class JsonLikeJson
                 foreach (DictionaryEntry entry in dictionary)
                 {
                     writer.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty);
-                    Write(writer, entry.Value);
+                    Write(writer, entry.Value, substitute);
                 }
 
                 writer.WriteEndObject();
@@ -72,7 +84,7 @@ internal static class JsonLikeJson
                 foreach (var pair in pairs)
                 {
                     writer.WritePropertyName(pair.Key);
-                    Write(writer, pair.Value);
+                    Write(writer, pair.Value, substitute);
                 }
 
                 writer.WriteEndObject();
@@ -81,7 +93,7 @@ internal static class JsonLikeJson
                 writer.WriteStartArray();
                 foreach (var item in items)
                 {
-                    Write(writer, item);
+                    Write(writer, item, substitute);
                 }
 
                 writer.WriteEndArray();
@@ -103,22 +115,7 @@ internal static class JsonLikeJson
         _ => element.EnumerateObject().ToDictionary(property => property.Name, property => FromElement(property.Value), StringComparer.Ordinal),
     };
 
-    // Python's json writes NaN/Infinity literals; Utf8JsonWriter refuses them, so we do the same as Python.
-    private static void WriteDouble(Utf8JsonWriter writer, double number)
-    {
-        if (double.IsNaN(number))
-        {
-            writer.WriteRawValue("NaN", skipInputValidation: true);
-        }
-        else if (double.IsInfinity(number))
-        {
-            writer.WriteRawValue(number > 0 ? "Infinity" : "-Infinity", skipInputValidation: true);
-        }
-        else
-        {
-            // Keep floats floats for Python readers: 2.0 stays "2.0", not "2".
-            var text = number.ToString("R", CultureInfo.InvariantCulture);
-            writer.WriteRawValue(text.Contains('.', StringComparison.Ordinal) || text.Contains('E', StringComparison.Ordinal) ? text : text + ".0");
-        }
-    }
+    // Python's json writes floats as their repr and NaN/Infinity as literals; Utf8JsonWriter refuses those, so they go raw.
+    private static void WriteDouble(Utf8JsonWriter writer, double number) =>
+        writer.WriteRawValue(PythonJson.FloatText(number), skipInputValidation: !double.IsFinite(number));
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Npgsql;
 using NpgsqlTypes;
@@ -14,10 +15,12 @@ internal sealed class PostgresResultDatabase : IResultDatabase
     // Serialises table creation between processes that start at the same time (CREATE races on pg_type).
     private const long SchemaLockKey = 0x43656c6572795253; // "CeleryRS"
 
+    // The positional parameters of the upsert, in the order WriteAsync adds them.
+    private static readonly string[] ParameterOrder = ["task_id", "status", "result", "traceback", "ready", "now", .. ResultTableShape.ExtendedColumnNames];
+
     private readonly NpgsqlDataSource dataSource;
     private readonly bool writeExtended;
-    private readonly SemaphoreSlim schemaGate = new(1, 1);
-    private ResultTableShape? shape;
+    private readonly ResultTableShapeOnce shape;
     private string? upsertSql;
 
     public PostgresResultDatabase(ResultBackendUrl url, bool writeExtended)
@@ -25,50 +28,34 @@ internal sealed class PostgresResultDatabase : IResultDatabase
         dataSource = NpgsqlDataSource.Create(url.ConnectionString);
         Endpoint = url.Redacted;
         this.writeExtended = writeExtended;
+        shape = new ResultTableShapeOnce(CreateAndReadShapeAsync);
     }
 
     public string Endpoint { get; }
 
     /// <summary>True when the existing table lacks the columns result_extended needs.</summary>
-    public bool ExtendedColumnsMissing => writeExtended && Volatile.Read(ref shape) is { HasExtendedColumns: false };
+    public bool ExtendedColumnsMissing => writeExtended && shape.Known is { HasExtendedColumns: false };
 
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => shape.GetAsync(cancellationToken);
+
+    private async Task<ResultTableShape> CreateAndReadShapeAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref shape) is not null)
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        await using var connectionScope = connection.ConfigureAwait(false);
+        if (!await AllObjectsExistAsync(connection, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            await CreateMissingAsync(connection, cancellationToken).ConfigureAwait(false);
         }
 
-        await schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (shape is not null)
-            {
-                return;
-            }
-
-            var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-
-            await using var connectionScope = connection.ConfigureAwait(false);
-            if (!await AllObjectsExistAsync(connection, cancellationToken).ConfigureAwait(false))
-            {
-                await CreateMissingAsync(connection, cancellationToken).ConfigureAwait(false);
-            }
-
-            var found = await ReadShapeAsync(connection, cancellationToken).ConfigureAwait(false);
-            upsertSql = BuildUpsert(found, writeExtended && found.HasExtendedColumns);
-            Volatile.Write(ref shape, found);
-        }
-        finally
-        {
-            schemaGate.Release();
-        }
+        var found = await ReadShapeAsync(connection, cancellationToken).ConfigureAwait(false);
+        upsertSql = BuildUpsert(found, writeExtended && found.HasExtendedColumns);
+        return found;
     }
 
     public async Task WriteAsync(IReadOnlyList<ResultRow> rows, DateTime utcNow, CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var table = Volatile.Read(ref shape)!;
+        var table = await shape.GetAsync(cancellationToken).ConfigureAwait(false);
         var extended = writeExtended && table.HasExtendedColumns;
         var now = table.DateDoneHasTimeZone
             ? DateTime.SpecifyKind(utcNow, DateTimeKind.Utc)
@@ -107,12 +94,8 @@ internal sealed class PostgresResultDatabase : IResultDatabase
 
     public async Task<StoredRow?> ReadAsync(string taskId, CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var extended = Volatile.Read(ref shape)!.HasExtendedColumns;
-        var sql = "SELECT task_id, status, result, date_done, traceback"
-            + (extended ? ", name, args, kwargs, worker, retries, queue" : string.Empty)
-            + " FROM celery_taskmeta WHERE task_id = $1";
-        var command = dataSource.CreateCommand(sql);
+        var extended = (await shape.GetAsync(cancellationToken).ConfigureAwait(false)).HasExtendedColumns;
+        var command = dataSource.CreateCommand(StoredRowReader.SelectSql(extended, "$1"));
         await using var commandScope = command.ConfigureAwait(false);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = taskId, NpgsqlDbType = NpgsqlDbType.Varchar });
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -122,21 +105,11 @@ internal sealed class PostgresResultDatabase : IResultDatabase
             return null;
         }
 
-        return new StoredRow(
-            reader.GetString(0),
-            reader.IsDBNull(1) ? TaskStates.Pending : reader.GetString(1),
-            reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2),
-            reader.IsDBNull(3) ? null : DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc),
-            reader.IsDBNull(4) ? null : reader.GetString(4),
-            extended
-                ? new ExtendedColumns(
-                    reader.IsDBNull(5) ? null : reader.GetString(5),
-                    reader.IsDBNull(6) ? null : reader.GetFieldValue<byte[]>(6),
-                    reader.IsDBNull(7) ? null : reader.GetFieldValue<byte[]>(7),
-                    reader.IsDBNull(8) ? null : reader.GetString(8),
-                    reader.IsDBNull(9) ? null : reader.GetInt32(9),
-                    reader.IsDBNull(10) ? null : reader.GetString(10))
-                : null);
+        return StoredRowReader.Read(
+            reader,
+            extended,
+            (row, i) => row.GetFieldValue<byte[]>(i),
+            (row, i) => DateTime.SpecifyKind(row.GetDateTime(i), DateTimeKind.Utc));
     }
 
     public bool IsTransient(Exception exception) => exception switch
@@ -150,43 +123,17 @@ internal sealed class PostgresResultDatabase : IResultDatabase
     public async ValueTask DisposeAsync()
     {
         await dataSource.DisposeAsync().ConfigureAwait(false);
-        schemaGate.Dispose();
+        shape.Dispose();
     }
 
-    internal static string BuildUpsert(ResultTableShape table, bool extended)
-    {
-        var idColumn = table.IdHasDefault ? string.Empty : "id, ";
-        var idValue = table.IdHasDefault ? string.Empty : "nextval('task_id_sequence'), ";
-        var sql = new StringBuilder();
-        sql.Append("INSERT INTO celery_taskmeta AS t (").Append(idColumn).Append("task_id, status, result, date_done, traceback");
-        if (extended)
-        {
-            sql.Append(", name, args, kwargs, worker, retries, queue");
-        }
-
-        sql.Append(") VALUES (").Append(idValue).Append("$1, $2, $3, CASE WHEN $5 THEN $6 END, $4");
-        if (extended)
-        {
-            sql.Append(", $7, $8, $9, $10, $11, $12");
-        }
-
-        sql.Append(") ON CONFLICT (task_id) DO UPDATE SET status = EXCLUDED.status, result = EXCLUDED.result, traceback = EXCLUDED.traceback");
-        var changed = new StringBuilder("t.status IS DISTINCT FROM EXCLUDED.status OR t.result IS DISTINCT FROM EXCLUDED.result OR t.traceback IS DISTINCT FROM EXCLUDED.traceback");
-        if (extended)
-        {
-            foreach (var column in ResultTableShape.ExtendedColumnNames)
-            {
-                sql.Append(", ").Append(column).Append(" = EXCLUDED.").Append(column);
-                changed.Append(" OR t.").Append(column).Append(" IS DISTINCT FROM EXCLUDED.").Append(column);
-            }
-        }
-
-        // Celery 5.2 via SQLAlchemy: date_done = utcnow for ready states. For other states it assigns None, which
-        // the ORM writes as NULL when the row had a date, but skips when the row already had NULL; then the column's
-        // onupdate=utcnow fires if anything else changed. Reproduced so our rows match Celery's.
-        sql.Append(", date_done = CASE WHEN $5 THEN $6 WHEN t.date_done IS NULL AND (").Append(changed).Append(") THEN $6 ELSE NULL END");
-        return sql.ToString();
-    }
+    internal static string BuildUpsert(ResultTableShape table, bool extended) =>
+        new ResultUpsertSql(
+            "celery_taskmeta AS t",
+            "t",
+            "EXCLUDED",
+            "IS DISTINCT FROM",
+            name => "$" + (Array.IndexOf(ParameterOrder, name) + 1).ToString(CultureInfo.InvariantCulture),
+            table.IdHasDefault ? null : ("id", "nextval('task_id_sequence')")).Build(extended);
 
     private static async Task<bool> AllObjectsExistAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {

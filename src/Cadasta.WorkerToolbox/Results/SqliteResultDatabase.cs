@@ -14,79 +14,65 @@ internal sealed class SqliteResultDatabase : IResultDatabase
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
 
+    private static readonly ResultUpsertSql Upsert = new("celery_taskmeta", "celery_taskmeta", "excluded", "IS NOT", name => "$" + name);
+
     private readonly string connectionString;
     private readonly bool writeExtended;
-    private readonly SemaphoreSlim schemaGate = new(1, 1);
-    private ResultTableShape? shape;
+    private readonly ResultTableShapeOnce shape;
 
     public SqliteResultDatabase(ResultBackendUrl url, bool writeExtended)
     {
         connectionString = url.ConnectionString;
         Endpoint = url.Redacted;
         this.writeExtended = writeExtended;
+        shape = new ResultTableShapeOnce(CreateAndReadShapeAsync);
     }
 
     public string Endpoint { get; }
 
-    public bool ExtendedColumnsMissing => writeExtended && Volatile.Read(ref shape) is { HasExtendedColumns: false };
+    public bool ExtendedColumnsMissing => writeExtended && shape.Known is { HasExtendedColumns: false };
 
-    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => shape.GetAsync(cancellationToken);
+
+    private async Task<ResultTableShape> CreateAndReadShapeAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref shape) is not null)
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
         {
-            return;
-        }
-
-        await schemaGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (shape is not null)
+            foreach (var ddl in new[] { CeleryResultSchema.SqliteTaskTableDdl, CeleryResultSchema.SqliteGroupTableDdl })
             {
-                return;
+                var create = connection.CreateCommand();
+                await using var createScope = create.ConfigureAwait(false);
+                create.Transaction = transaction;
+                create.CommandText = ddl;
+                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var connectionScope = connection.ConfigureAwait(false);
-            var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                foreach (var ddl in new[] { CeleryResultSchema.SqliteTaskTableDdl, CeleryResultSchema.SqliteGroupTableDdl })
-                {
-                    var create = connection.CreateCommand();
-                    await using var createScope = create.ConfigureAwait(false);
-                    create.Transaction = transaction;
-                    create.CommandText = ddl;
-                    await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            var columns = new Dictionary<string, (string Type, bool HasDefault)>(StringComparer.Ordinal);
-            var command = connection.CreateCommand();
-            await using (command.ConfigureAwait(false))
-            {
-                command.CommandText = "SELECT name, type, dflt_value IS NOT NULL FROM pragma_table_info('celery_taskmeta')";
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using var readerScope = reader.ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    columns[reader.GetString(0)] = (reader.GetString(1), reader.GetBoolean(2));
-                }
-            }
-
-            Volatile.Write(ref shape, ResultTableShape.FromColumns(columns) with { IdHasDefault = true });
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        finally
+
+        var columns = new Dictionary<string, (string Type, bool HasDefault)>(StringComparer.Ordinal);
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
         {
-            schemaGate.Release();
+            command.CommandText = "SELECT name, type, dflt_value IS NOT NULL FROM pragma_table_info('celery_taskmeta')";
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                columns[reader.GetString(0)] = (reader.GetString(1), reader.GetBoolean(2));
+            }
         }
+
+        return ResultTableShape.FromColumns(columns) with { IdHasDefault = true };
     }
 
     public async Task WriteAsync(IReadOnlyList<ResultRow> rows, DateTime utcNow, CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var extended = writeExtended && Volatile.Read(ref shape)!.HasExtendedColumns;
+        var table = await shape.GetAsync(cancellationToken).ConfigureAwait(false);
+        var extended = writeExtended && table.HasExtendedColumns;
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -133,15 +119,12 @@ internal sealed class SqliteResultDatabase : IResultDatabase
 
     public async Task<StoredRow?> ReadAsync(string taskId, CancellationToken cancellationToken)
     {
-        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var extended = Volatile.Read(ref shape)!.HasExtendedColumns;
+        var extended = (await shape.GetAsync(cancellationToken).ConfigureAwait(false)).HasExtendedColumns;
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         var command = connection.CreateCommand();
         await using var commandScope = command.ConfigureAwait(false);
-        command.CommandText = "SELECT task_id, status, result, date_done, traceback"
-            + (extended ? ", name, args, kwargs, worker, retries, queue" : string.Empty)
-            + " FROM celery_taskmeta WHERE task_id = $task_id";
+        command.CommandText = StoredRowReader.SelectSql(extended, "$task_id");
         command.Parameters.AddWithValue("$task_id", taskId);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
@@ -150,21 +133,7 @@ internal sealed class SqliteResultDatabase : IResultDatabase
             return null;
         }
 
-        return new StoredRow(
-            reader.GetString(0),
-            reader.IsDBNull(1) ? TaskStates.Pending : reader.GetString(1),
-            reader.IsDBNull(2) ? null : (byte[])reader.GetValue(2),
-            reader.IsDBNull(3) ? null : ParseDateTime(reader.GetValue(3)),
-            reader.IsDBNull(4) ? null : reader.GetString(4),
-            extended
-                ? new ExtendedColumns(
-                    reader.IsDBNull(5) ? null : reader.GetString(5),
-                    reader.IsDBNull(6) ? null : AsBytes(reader.GetValue(6)),
-                    reader.IsDBNull(7) ? null : AsBytes(reader.GetValue(7)),
-                    reader.IsDBNull(8) ? null : reader.GetString(8),
-                    reader.IsDBNull(9) ? null : reader.GetInt32(9),
-                    reader.IsDBNull(10) ? null : reader.GetString(10))
-                : null);
+        return StoredRowReader.Read(reader, extended, (row, i) => AsBytes(row.GetValue(i)), (row, i) => ParseDateTime(row.GetValue(i)));
     }
 
     public bool IsTransient(Exception exception) =>
@@ -172,7 +141,7 @@ internal sealed class SqliteResultDatabase : IResultDatabase
 
     public ValueTask DisposeAsync()
     {
-        schemaGate.Dispose();
+        shape.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -186,35 +155,7 @@ internal sealed class SqliteResultDatabase : IResultDatabase
         _ => throw new ResultStoreException($"Unexpected date_done value of type {value.GetType()} in celery_taskmeta."),
     };
 
-    internal static string BuildUpsert(bool extended)
-    {
-        var sql = new StringBuilder("INSERT INTO celery_taskmeta (task_id, status, result, date_done, traceback");
-        if (extended)
-        {
-            sql.Append(", name, args, kwargs, worker, retries, queue");
-        }
-
-        sql.Append(") VALUES ($task_id, $status, $result, CASE WHEN $ready THEN $now END, $traceback");
-        if (extended)
-        {
-            sql.Append(", $name, $args, $kwargs, $worker, $retries, $queue");
-        }
-
-        sql.Append(") ON CONFLICT (task_id) DO UPDATE SET status = excluded.status, result = excluded.result, traceback = excluded.traceback");
-        var changed = new StringBuilder("celery_taskmeta.status IS NOT excluded.status OR celery_taskmeta.result IS NOT excluded.result OR celery_taskmeta.traceback IS NOT excluded.traceback");
-        if (extended)
-        {
-            foreach (var column in ResultTableShape.ExtendedColumnNames)
-            {
-                sql.Append(", ").Append(column).Append(" = excluded.").Append(column);
-                changed.Append(" OR celery_taskmeta.").Append(column).Append(" IS NOT excluded.").Append(column);
-            }
-        }
-
-        // Same date_done rule as Celery 5.2 through SQLAlchemy; see PostgresResultDatabase.BuildUpsert.
-        sql.Append(", date_done = CASE WHEN $ready THEN $now WHEN celery_taskmeta.date_done IS NULL AND (").Append(changed).Append(") THEN $now ELSE NULL END");
-        return sql.ToString();
-    }
+    internal static string BuildUpsert(bool extended) => Upsert.Build(extended);
 
     private static byte[] AsBytes(object value) => value as byte[] ?? Encoding.UTF8.GetBytes(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty);
 

@@ -1,3 +1,5 @@
+using Cadasta.WorkerToolbox.Python;
+
 namespace Cadasta.WorkerToolbox.Results;
 
 /// <summary>
@@ -13,8 +15,8 @@ public sealed record TaskError(string ExceptionType, string ExceptionModule, IRe
     public string Message => Arguments.Count switch
     {
         0 => string.Empty,
-        1 => PythonLiteral.Str(Arguments[0]),
-        _ => PythonLiteral.Repr(Arguments),
+        1 => PythonRepr.Str(Arguments[0]),
+        _ => PythonRepr.Repr(new PythonTuple(Arguments)),
     };
 
     /// <summary>

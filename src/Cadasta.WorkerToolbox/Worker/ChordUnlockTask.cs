@@ -1,5 +1,6 @@
-using Cadasta.WorkerToolbox.Results;
 using System.Reflection;
+using Cadasta.WorkerToolbox.Python;
+using Cadasta.WorkerToolbox.Results;
 
 namespace Cadasta.WorkerToolbox.Worker;
 
@@ -89,10 +90,10 @@ internal sealed class ChordUnlockTask
         string id => id,
         IReadOnlyList<object?> { Count: > 0 } tuple when tuple[0] is IReadOnlyList<object?> { Count: > 0 } inner && inner[0] is string id => id,
         IReadOnlyList<object?> { Count: > 0 } tuple when tuple[0] is string id => id,
-        _ => throw new PythonException("ValueError", $"Not a result tuple: {PythonRepr.Of(entry)}"),
+        _ => throw new PythonException("ValueError", $"Not a result tuple: {PythonRepr.Repr(entry)}"),
     };
 
     /// <summary>Python's <c>repr</c> of the exception a stored exception rebuilds to: <c>ValueError('boom')</c>.</summary>
     private static string ExceptionRepr(ExceptionInfo? error) =>
-        error is null ? "None" : $"{error.Type}({string.Join(", ", error.Arguments.Select(PythonRepr.Of))})";
+        error is null ? "None" : $"{error.Type}({string.Join(", ", error.Arguments.Select(value => PythonRepr.Repr(value)))})";
 }

@@ -1,4 +1,5 @@
 using Cadasta.WorkerToolbox.Protocol;
+using Cadasta.WorkerToolbox.Python;
 
 namespace Cadasta.WorkerToolbox.Worker;
 
@@ -93,7 +94,7 @@ public sealed class TaskContext
         if (max is not null && retries > max)
         {
             return exception ?? CeleryErrors.MaxRetriesExceeded(
-                $"Can't retry {TaskName}[{Id}] args:{PythonRepr.Tuple(Args)} kwargs:{PythonRepr.Of(Kwargs)}");
+                $"Can't retry {TaskName}[{Id}] args:{PythonRepr.Repr(new PythonTuple(Args))} kwargs:{PythonRepr.Repr(Kwargs)}");
         }
 
         var delay = countdown ?? (eta is null ? _options.DefaultRetryDelay : TimeSpan.Zero);

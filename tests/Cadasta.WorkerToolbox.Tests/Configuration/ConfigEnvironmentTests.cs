@@ -1,5 +1,6 @@
 using System.Numerics;
 using Cadasta.WorkerToolbox.Configuration;
+using Cadasta.WorkerToolbox.Python;
 using static Cadasta.WorkerToolbox.Tests.Configuration.TestConfig;
 
 namespace Cadasta.WorkerToolbox.Tests.Configuration;

@@ -1,4 +1,5 @@
 using Cadasta.WorkerToolbox.Configuration;
+using Cadasta.WorkerToolbox.Python;
 
 namespace Cadasta.WorkerToolbox.Tests.Configuration;
 

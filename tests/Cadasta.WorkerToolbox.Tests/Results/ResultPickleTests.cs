@@ -1,4 +1,5 @@
 using System.Numerics;
+using Cadasta.WorkerToolbox.Python;
 using Cadasta.WorkerToolbox.Results;
 using Razorvine.Pickle;
 
@@ -62,7 +63,7 @@ public class ResultPickleTests
         }
         else
         {
-            Assert.True(JsonLikeEquality.ValueEquals(value, back), $"{PythonLiteral.Repr(value)} came back as {PythonLiteral.Repr(back)}");
+            Assert.True(JsonLikeEquality.ValueEquals(value, back), $"{PythonRepr.Repr(value)} came back as {PythonRepr.Repr(back)}");
             Assert.Equal(value?.GetType() is { IsGenericType: true } t ? t.GetGenericTypeDefinition() : value?.GetType(),
                 back?.GetType() is { IsGenericType: true } u ? u.GetGenericTypeDefinition() : back?.GetType());
         }

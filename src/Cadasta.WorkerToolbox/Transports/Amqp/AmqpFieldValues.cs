@@ -24,17 +24,7 @@ internal static class AmqpFieldValues
         null => null,
         string text => text,
         bool flag => flag,
-        long number => number,
-        int number => (long)number,
-        short number => (long)number,
-        sbyte number => (long)number,
-        byte number => (long)number,
-        ushort number => (long)number,
-        uint number => (long)number,
-        ulong number when number <= long.MaxValue => (long)number,
-        double number => number,
-        float number => (double)number,
-        decimal number => (double)number,
+        _ when AsLongOrDouble(value) is { } number => number,
         IReadOnlyDictionary<string, object?> table => ToAmqpTable(table, path),
         IDictionary<string, object?> table => ToAmqpTable(table, path),
         IEnumerable list and not byte[] => ToAmqpArray(list, path),
@@ -66,17 +56,8 @@ internal static class AmqpFieldValues
         byte[] bytes => Encoding.UTF8.GetString(bytes),
         string text => text,
         bool flag => flag,
-        long number => number,
-        int number => (long)number,
-        short number => (long)number,
-        sbyte number => (long)number,
-        byte number => (long)number,
-        ushort number => (long)number,
-        uint number => (long)number,
-        ulong number => number <= long.MaxValue ? (long)number : (double)number,
-        double number => number,
-        float number => (double)number,
-        decimal number => (double)number,
+        _ when AsLongOrDouble(value) is { } number => number,
+        ulong number => (double)number, // beyond long: JSON-like numbers that large are doubles
         AmqpTimestamp timestamp => timestamp.UnixTime,
         IDictionary<string, object?> table => FromAmqpTable(table),
         IList list => FromAmqpArray(list),
@@ -98,6 +79,24 @@ internal static class AmqpFieldValues
 
         return result;
     }
+
+    // JSON-like numbers are long and double: every integer width that fits widens to long, every
+    // floating point or decimal to double. Null for anything else (and a ulong beyond long).
+    private static object? AsLongOrDouble(object value) => value switch
+    {
+        long number => number,
+        int number => (long)number,
+        short number => (long)number,
+        sbyte number => (long)number,
+        byte number => (long)number,
+        ushort number => (long)number,
+        uint number => (long)number,
+        ulong number when number <= long.MaxValue => (long)number,
+        double number => number,
+        float number => (double)number,
+        decimal number => (double)number,
+        _ => null,
+    };
 
     private static List<object?> ToAmqpArray(IEnumerable list, string path)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Cadasta.WorkerToolbox.Python;
 
 namespace Cadasta.WorkerToolbox.Transports.Sqs;
 
@@ -59,15 +60,15 @@ internal static class SqsEnvelope
 
         var json = new StringBuilder(message.Body.Length * 4 / 3 + 512);
         json.Append("{\"body\": ");
-        PythonJsonWriter.WriteString(json, Convert.ToBase64String(message.Body.Span));
+        PythonJson.WriteString(json, Convert.ToBase64String(message.Body.Span));
         json.Append(", \"content-encoding\": ");
-        PythonJsonWriter.WriteString(json, message.ContentEncoding);
+        PythonJson.WriteString(json, message.ContentEncoding);
         json.Append(", \"content-type\": ");
-        PythonJsonWriter.WriteString(json, message.ContentType);
+        PythonJson.WriteString(json, message.ContentType);
         json.Append(", \"headers\": ");
-        PythonJsonWriter.Write(json, message.Headers);
+        PythonJson.Write(json, message.Headers, PythonJsonDefault.JsonLikeOnly);
         json.Append(", \"properties\": ");
-        PythonJsonWriter.Write(json, properties);
+        PythonJson.Write(json, properties, PythonJsonDefault.JsonLikeOnly);
         json.Append('}');
         var text = json.ToString();
         return base64Envelope ? Convert.ToBase64String(Encoding.UTF8.GetBytes(text)) : text;

@@ -1,9 +1,9 @@
-using Cadasta.WorkerToolbox.Transports.Sqs;
+using Cadasta.WorkerToolbox.Python;
 
 namespace Cadasta.WorkerToolbox.Tests.Transports.Sqs;
 
 /// <summary>Expected texts are Python 3.11's <c>json.dumps</c> output for the same values.</summary>
-public sealed class SqsPythonJsonWriterTests
+public sealed class SqsPythonJsonTests
 {
     [Theory]
     [InlineData(0.1, "0.1")]
@@ -20,7 +20,7 @@ public sealed class SqsPythonJsonWriterTests
     [InlineData(1e22, "1e+22")]
     [InlineData(0.0, "0.0")]
     public void Floats_are_written_as_python_repr(double value, string expected) =>
-        Assert.Equal(expected, PythonJsonWriter.Serialize(value));
+        Assert.Equal(expected, PythonJson.Serialize(value));
 
     [Fact]
     public void Strings_are_ascii_escaped_and_containers_use_python_separators()
@@ -32,10 +32,10 @@ public sealed class SqsPythonJsonWriterTests
             ["c"] = true,
         };
 
-        Assert.Equal("{\"a\": [1, \"\\u007f\\u00e9\\ud83d\\ude00\\n\\u0001\\\"\\\\/\"], \"b\": null, \"c\": true}", PythonJsonWriter.Serialize(value));
+        Assert.Equal("{\"a\": [1, \"\\u007f\\u00e9\\ud83d\\ude00\\n\\u0001\\\"\\\\/\"], \"b\": null, \"c\": true}", PythonJson.Serialize(value));
     }
 
     [Fact]
     public void Unsupported_values_are_refused() =>
-        Assert.Throws<ArgumentException>(() => PythonJsonWriter.Serialize(new object()));
+        Assert.Throws<ArgumentException>(() => PythonJson.Serialize(new object()));
 }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using Cadasta.WorkerToolbox.Python;
 
 namespace Cadasta.WorkerToolbox.Protocol;
 
@@ -13,7 +14,7 @@ namespace Cadasta.WorkerToolbox.Protocol;
 /// length limit the text is cut token by token (<c>truncate</c> adds <c>...</c>) and ends with
 /// <c>, ...</c> plus the closing brackets still open. Lengths count code points, as Python does.
 /// </summary>
-internal static class PythonRepr
+internal static class CelerySafeRepr
 {
     /// <summary>Celery's <c>AMQP.argsrepr_maxsize</c> and <c>kwargsrepr_maxsize</c>.</summary>
     public const int CeleryMaxSize = 1024;
@@ -57,7 +58,7 @@ internal static class PythonRepr
             builder.Append(text);
             if (remaining is not null)
             {
-                remaining -= CodePointLength(text);
+                remaining -= PythonStr.Length(text);
             }
         }
 
@@ -105,13 +106,13 @@ internal static class PythonRepr
                         yield return (new Text(((IFormattable)value).ToString(null, CultureInfo.InvariantCulture)), iterator);
                         continue;
                     case double d:
-                        yield return (new Text(PythonNumberFormat.FloatRepr(d)), iterator);
+                        yield return (new Text(PythonFloat.Repr(d)), iterator);
                         continue;
                     case float f:
-                        yield return (new Text(PythonNumberFormat.FloatRepr(f)), iterator);
+                        yield return (new Text(PythonFloat.Repr(f)), iterator);
                         continue;
                     case decimal m:
-                        yield return (new Text("Decimal('" + PythonNumberFormat.DecimalStr(m) + "')"), iterator);
+                        yield return (new Text("Decimal('" + PythonFloat.DecimalStr(m) + "')"), iterator);
                         continue;
                     case string s:
                         yield return (new Quoted(s), iterator);
@@ -163,7 +164,7 @@ internal static class PythonRepr
             case IDictionary dictionary:
                 start = DictStart;
                 end = DictEnd;
-                elements = ChainDict(CeleryJson.Entries(dictionary)
+                elements = ChainDict(PythonJson.Entries(dictionary)
                     .Select(e => new KeyValuePair<string, object?>(Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "None", e.Value)).ToList());
                 return true;
             case IEnumerable sequence when value is not string and not byte[]:
@@ -235,42 +236,14 @@ internal static class PythonRepr
     /// <summary>Celery's <c>truncate</c>: at or over the limit, cut, drop the last partial word, add <c>...</c>.</summary>
     internal static string Truncate(string text, int? maxLength)
     {
-        if (maxLength is not { } max || max == 0 || CodePointLength(text) < max)
+        if (maxLength is not { } max || max == 0 || PythonStr.Length(text) < max)
         {
             return text;
         }
 
-        var cut = CodePointPrefix(text, max);
+        var cut = PythonStr.Prefix(text, max);
         var space = cut.LastIndexOf(' ');
         return (space < 0 ? cut : cut[..space]) + "...";
-    }
-
-    /// <summary>Python's <c>len</c> of a str: surrogate pairs count once.</summary>
-    internal static int CodePointLength(string text)
-    {
-        var length = 0;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-
-            length++;
-        }
-
-        return length;
-    }
-
-    private static string CodePointPrefix(string text, int count)
-    {
-        var i = 0;
-        for (var taken = 0; taken < count && i < text.Length; taken++)
-        {
-            i += char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
-        }
-
-        return text[..i];
     }
 
     private sealed record Literal(string Value, bool Truncatable, int Direction);

@@ -1,6 +1,6 @@
 using System.Collections;
 
-namespace Cadasta.WorkerToolbox.Configuration;
+namespace Cadasta.WorkerToolbox.Python;
 
 /// <summary>
 /// A Python set read from a literal (<c>{'a', 'b'}</c> or <c>set()</c>): its distinct items in

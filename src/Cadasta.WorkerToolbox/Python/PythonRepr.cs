@@ -4,13 +4,15 @@ using System.Numerics;
 using System.Text;
 using Cadasta.WorkerToolbox.Routing;
 
-namespace Cadasta.WorkerToolbox.Configuration;
+namespace Cadasta.WorkerToolbox.Python;
 
 /// <summary>
-/// Python's <c>repr()</c> and <c>str()</c> of configuration values, so the printable form and
-/// the rendered result-backend template read as the Python toolbox's do: <c>'text'</c>,
-/// <c>True</c>, <c>None</c>, <c>1.0</c>, <c>('msg',)</c>, <c>{'a': 1}</c>, and kombu's
-/// <c>&lt;unbound Queue ...&gt;</c> for queue declarations.
+/// Python's <c>repr()</c> and <c>str()</c> of JSON-like and configuration values, wherever the
+/// library prints a value as Python would (the printable configuration, the result-backend
+/// template, exception messages, retry errors): <c>'text'</c>, <c>True</c>, <c>None</c>,
+/// <c>1.0</c>, <c>('msg',)</c>, <c>{'a': 1}</c>, <c>Decimal('1.10')</c>, and kombu's
+/// <c>&lt;unbound Queue ...&gt;</c> for queue declarations. Not Celery's <c>saferepr</c>, which
+/// quotes differently (see <c>Protocol.CelerySafeRepr</c>).
 /// </summary>
 internal static class PythonRepr
 {
@@ -55,17 +57,26 @@ internal static class PythonRepr
             case bool b:
                 text.Append(b ? "True" : "False");
                 break;
-            case long or int or BigInteger:
-                text.Append(Convert.ToString(value, CultureInfo.InvariantCulture));
+            case sbyte or byte or short or ushort or int or uint or long or ulong or BigInteger or Int128 or UInt128:
+                text.Append(((IFormattable)value).ToString(null, CultureInfo.InvariantCulture));
                 break;
             case double d:
-                text.Append(Float(d));
+                text.Append(PythonFloat.Repr(d));
+                break;
+            case float f:
+                text.Append(PythonFloat.Repr(f));
+                break;
+            case decimal m:
+                text.Append("Decimal('").Append(PythonFloat.DecimalStr(m)).Append("')");
                 break;
             case Complex c:
                 text.Append(ComplexRepr(c));
                 break;
             case string s:
                 AppendString(text, s);
+                break;
+            case char c:
+                AppendString(text, c.ToString());
                 break;
             case byte[] bytes:
                 AppendBytes(text, bytes);
@@ -77,18 +88,10 @@ internal static class PythonRepr
                 text.Append(CultureInfo.InvariantCulture, $"<router: {router.Description}>");
                 break;
             case IReadOnlyDictionary<string, object?> dictionary:
-                text.Append('{');
-                var first = true;
-                foreach (var (key, item) in sortKeys ? dictionary.OrderBy(p => p.Key, StringComparer.Ordinal) : dictionary.AsEnumerable())
-                {
-                    text.Append(first ? string.Empty : ", ");
-                    first = false;
-                    AppendString(text, key);
-                    text.Append(": ");
-                    Append(text, item, sortKeys);
-                }
-
-                text.Append('}');
+                AppendDictionary(text, sortKeys ? dictionary.OrderBy(p => p.Key, StringComparer.Ordinal) : dictionary.AsEnumerable(), sortKeys);
+                break;
+            case IDictionary dictionary:
+                AppendDictionary(text, PythonJson.Entries(dictionary), sortKeys);
                 break;
             case PythonTuple tuple:
                 text.Append('(');
@@ -103,15 +106,31 @@ internal static class PythonRepr
                 AppendItems(text, set, sortKeys);
                 text.Append('}');
                 break;
-            case IEnumerable<object?> list:
+            case IEnumerable list:
                 text.Append('[');
-                AppendItems(text, list, sortKeys);
+                AppendItems(text, list.Cast<object?>(), sortKeys);
                 text.Append(']');
                 break;
             default:
-                text.Append(value);
+                text.Append(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;
         }
+    }
+
+    private static void AppendDictionary<TKey>(StringBuilder text, IEnumerable<KeyValuePair<TKey, object?>> pairs, bool sortKeys)
+    {
+        text.Append('{');
+        var first = true;
+        foreach (var (key, item) in pairs)
+        {
+            text.Append(first ? string.Empty : ", ");
+            first = false;
+            Append(text, key, sortKeys);
+            text.Append(": ");
+            Append(text, item, sortKeys);
+        }
+
+        text.Append('}');
     }
 
     private static void AppendItems(StringBuilder text, IEnumerable<object?> items, bool sortKeys)
@@ -125,93 +144,16 @@ internal static class PythonRepr
         }
     }
 
-    /// <summary>Python's repr of a float: shortest round-trip digits, <c>1.0</c>, <c>1e+16</c>, <c>1e-05</c>, <c>inf</c>.</summary>
-    public static string Float(double value, bool addDotZero = true)
-    {
-        if (double.IsNaN(value))
-        {
-            return "nan";
-        }
-
-        if (double.IsInfinity(value))
-        {
-            return value > 0 ? "inf" : "-inf";
-        }
-
-        // "R" gives the shortest round-trip digits (as Python's repr); only the layout differs.
-        var shortest = Math.Abs(value).ToString("R", CultureInfo.InvariantCulture);
-        var (digits, exponent) = DigitsAndExponent(shortest);
-        var sign = value < 0 || (value == 0 && double.IsNegative(value)) ? "-" : string.Empty;
-        if (digits == "0")
-        {
-            return sign + (addDotZero ? "0.0" : "0");
-        }
-
-        // Python switches to scientific notation when the decimal exponent is < -4 or >= 16.
-        var decimalExponent = exponent + digits.Length - 1;
-        if (decimalExponent < -4 || decimalExponent >= 16)
-        {
-            var mantissa = digits.Length == 1 ? digits : digits[0] + "." + digits[1..];
-            var exponentText = Math.Abs(decimalExponent).ToString("00", CultureInfo.InvariantCulture);
-            return $"{sign}{mantissa}e{(decimalExponent < 0 ? '-' : '+')}{exponentText}";
-        }
-
-        string body;
-        if (exponent >= 0)
-        {
-            body = digits + new string('0', exponent) + (addDotZero ? ".0" : string.Empty);
-        }
-        else if (-exponent < digits.Length)
-        {
-            body = digits[..(digits.Length + exponent)] + "." + digits[(digits.Length + exponent)..];
-        }
-        else
-        {
-            body = "0." + new string('0', -exponent - digits.Length) + digits;
-        }
-
-        return sign + body;
-    }
-
-    // Splits .NET's shortest text ("1.5E+300", "0.0001", "123.45") into significant digits and a power of ten.
-    private static (string Digits, int Exponent) DigitsAndExponent(string text)
-    {
-        var exponent = 0;
-        var e = text.IndexOfAny(['E', 'e']);
-        if (e >= 0)
-        {
-            exponent = int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            text = text[..e];
-        }
-
-        var dot = text.IndexOf('.', StringComparison.Ordinal);
-        if (dot >= 0)
-        {
-            exponent -= text.Length - dot - 1;
-            text = text.Remove(dot, 1);
-        }
-
-        var digits = text.TrimStart('0');
-        if (digits.Length == 0)
-        {
-            return ("0", 0);
-        }
-
-        var trimmed = digits.TrimEnd('0');
-        exponent += digits.Length - trimmed.Length;
-        return (trimmed, exponent);
-    }
-
     private static string ComplexRepr(Complex value)
     {
-        var imaginary = Float(value.Imaginary, addDotZero: false) + "j";
+        var imaginary = PythonFloat.Repr(value.Imaginary, addDotZero: false) + "j";
         if (value.Real == 0 && !double.IsNegative(value.Real))
         {
             return imaginary;
         }
 
         var sign = double.IsNegative(value.Imaginary) && !double.IsNaN(value.Imaginary) ? string.Empty : "+";
-        return $"({Float(value.Real, addDotZero: false)}{sign}{imaginary})";
+        return $"({PythonFloat.Repr(value.Real, addDotZero: false)}{sign}{imaginary})";
     }
 
     private static void AppendString(StringBuilder text, string value)
