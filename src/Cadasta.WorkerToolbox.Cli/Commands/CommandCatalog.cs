@@ -12,5 +12,7 @@ internal static class CommandCatalog
         yield return SetupCommand.Create();
         yield return SendCommand.Create();
         yield return ResultCommand.Create();
+        yield return MonitorCommand.Create();
+        yield return TasksCommand.Create();
     }
 }
