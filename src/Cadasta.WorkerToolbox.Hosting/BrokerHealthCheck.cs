@@ -9,17 +9,23 @@ namespace Cadasta.WorkerToolbox.Hosting;
 /// Healthy when the broker answers: declares the producer's topology (idempotent, as every worker
 /// start does), which needs a live connection on every transport.
 /// </summary>
-internal sealed class BrokerHealthCheck(ITransport transport, TaskProducer producer, Config config) : IHealthCheck
+internal sealed class BrokerHealthCheck(ITransport transport, TaskProducer producer, Config config, TimeSpan timeout) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var broker = UrlDisplay.MaskPassword(TransportFactory.BrokerUrl(config));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         try
         {
-            await transport.DeclareAsync(producer.Topology, cancellationToken).ConfigureAwait(false);
+            await transport.DeclareAsync(producer.Topology, deadline.Token).ConfigureAwait(false);
             return HealthCheckResult.Healthy($"broker {broker} reachable");
         }
-        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException error) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy($"broker {broker} gave no answer within {timeout.TotalSeconds:0.###} s", error);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
         {
             return HealthCheckResult.Unhealthy($"broker {broker} unreachable: {error.Message}", error);
         }

@@ -19,6 +19,9 @@ public class CadastaOptions
     /// </summary>
     public string? ConfigurationSection { get; set; } = DefaultSectionName;
 
+    /// <summary>How long each health check waits for the broker or the result database before it reports unhealthy (default 5 s).</summary>
+    public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Where <c>SETUP_FILE_LOGGING</c> writes <c>app.info.log</c> and <c>app.error.log</c>; null: the current directory, as the Python toolbox.</summary>
     public string? LogDirectory { get; set; }
 

@@ -116,8 +116,9 @@ public static class CadastaServiceCollectionExtensions
             provider => ToolboxFileLoggerProvider.FromConfig(provider.GetRequiredService<Config>(), options.LogDirectory, provider.GetRequiredService<TimeProvider>())));
         if (!services.Any(d => d.ServiceType == typeof(BrokerHealthCheck)))
         {
-            services.AddSingleton<BrokerHealthCheck>();
-            services.AddSingleton<ResultStoreHealthCheck>();
+            services.AddSingleton(provider => new BrokerHealthCheck(
+                provider.GetRequiredService<ITransport>(), provider.GetRequiredService<TaskProducer>(), provider.GetRequiredService<Config>(), options.HealthCheckTimeout));
+            services.AddSingleton(provider => new ResultStoreHealthCheck(provider, provider.GetRequiredService<Config>(), options.HealthCheckTimeout));
             services.AddHealthChecks()
                 .AddCheck<BrokerHealthCheck>(BrokerCheckName, HealthStatus.Unhealthy, [HealthCheckTag])
                 .AddCheck<ResultStoreHealthCheck>(ResultStoreCheckName, HealthStatus.Unhealthy, [HealthCheckTag]);

@@ -9,7 +9,7 @@ namespace Cadasta.WorkerToolbox.Hosting;
 /// Healthy when the result database answers a read of a task id no task has; healthy too when no
 /// result backend is configured (a producer that never reads results needs none).
 /// </summary>
-internal sealed class ResultStoreHealthCheck(IServiceProvider services, Config config) : IHealthCheck
+internal sealed class ResultStoreHealthCheck(IServiceProvider services, Config config, TimeSpan timeout) : IHealthCheck
 {
     private const string ProbeTaskId = "cadasta-health-probe";
 
@@ -21,16 +21,22 @@ internal sealed class ResultStoreHealthCheck(IServiceProvider services, Config c
         }
 
         var backend = UrlDisplay.MaskPassword(config.ResultBackend);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         try
         {
             var store = services.GetRequiredService<IResultStore>();
             // A fresh database has no table yet; the worker creates it the same way on start.
-            await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            await store.EnsureSchemaAsync(deadline.Token).ConfigureAwait(false);
 
-            await store.ReadAsync(ProbeTaskId, cancellationToken).ConfigureAwait(false);
+            await store.ReadAsync(ProbeTaskId, deadline.Token).ConfigureAwait(false);
             return HealthCheckResult.Healthy($"result store {backend} reachable");
         }
-        catch (Exception error) when (error is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException error) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy($"result store {backend} gave no answer within {timeout.TotalSeconds:0.###} s", error);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
         {
             return HealthCheckResult.Unhealthy($"result store {backend} unreachable: {error.Message}", error);
         }

@@ -12,5 +12,6 @@ internal static class CommandCatalog
         yield return SetupCommand.Create();
         yield return SendCommand.Create();
         yield return ResultCommand.Create();
+        yield return HealthCommand.Create();
     }
 }

@@ -1,0 +1,126 @@
+using Cadasta.WorkerToolbox.Configuration;
+using Cadasta.WorkerToolbox.Hosting;
+using Cadasta.WorkerToolbox.Producing;
+using Cadasta.WorkerToolbox.Results;
+using Cadasta.WorkerToolbox.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+
+namespace Cadasta.WorkerToolbox.Tests.Hosting;
+
+public sealed class HostedWorkerTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("cadasta-hosting-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private IHost BuildHost(Action<CadastaWorkerOptions>? more = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddCadastaWorker(options =>
+        {
+            options.Environment = new Dictionary<string, string>();
+            options.Settings["broker_url"] = "memory://";
+            options.Settings["result_backend"] = $"db+sqlite:///{Path.Combine(_folder, "results.db")}";
+            options.Tasks.Register("msg.add", (long x, long y) => x + y);
+            options.ConfigureWorker = worker => worker with { Concurrency = 2, ShutdownGracePeriod = TimeSpan.FromSeconds(7) };
+            more?.Invoke(options);
+        });
+        return builder.Build();
+    }
+
+    [Fact]
+    public async Task The_host_runs_a_registered_task_end_to_end_on_memory_and_sqlite()
+    {
+        using var host = BuildHost();
+        await host.StartAsync();
+
+        var producer = host.Services.GetRequiredService<TaskProducer>();
+        var store = host.Services.GetRequiredService<IResultStore>();
+        var id = await producer.SendTaskAsync("msg.add", [2L, 40L]);
+        var result = await new AsyncResult(id, store).WaitAsync(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
+
+        Assert.Equal(TaskStates.Success, result.State);
+        Assert.Equal(42L, result.Value);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Consuming_is_healthy_while_the_host_runs_and_unhealthy_after_it_stops()
+    {
+        using var host = BuildHost();
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+
+        var before = await health.CheckHealthAsync();
+        Assert.Equal(HealthStatus.Unhealthy, before.Entries[CadastaServiceCollectionExtensions.ConsumingCheckName].Status);
+
+        await host.StartAsync();
+        var running = await health.CheckHealthAsync();
+        Assert.Equal(HealthStatus.Healthy, running.Status);
+        Assert.Equal(
+            [CadastaServiceCollectionExtensions.BrokerCheckName, CadastaServiceCollectionExtensions.ConsumingCheckName, CadastaServiceCollectionExtensions.ResultStoreCheckName],
+            running.Entries.Keys.Order(StringComparer.Ordinal));
+
+        await host.StopAsync();
+        var after = await health.CheckHealthAsync();
+        Assert.Equal(HealthStatus.Unhealthy, after.Entries[CadastaServiceCollectionExtensions.ConsumingCheckName].Status);
+    }
+
+    [Fact]
+    public void The_host_waits_at_least_the_worker_grace_period_on_shutdown()
+    {
+        using var host = BuildHost();
+
+        var hostOptions = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HostOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(7), host.Services.GetRequiredService<WorkerOptions>().ShutdownGracePeriod);
+        Assert.True(hostOptions.ShutdownTimeout >= TimeSpan.FromSeconds(7), $"shutdown timeout {hostOptions.ShutdownTimeout}");
+    }
+
+    [Fact]
+    public async Task Stopping_the_host_lets_a_running_task_finish()
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var host = BuildHost(options => options.Tasks.Register("msg.slow", async () =>
+        {
+            started.SetResult();
+            await release.Task.ConfigureAwait(false);
+            return "done";
+        }));
+        await host.StartAsync();
+        var id = await host.Services.GetRequiredService<TaskProducer>().SendTaskAsync("msg.slow");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var stopping = host.StopAsync();
+        Assert.False(stopping.IsCompleted);
+        release.SetResult();
+        await stopping;
+
+        var result = await host.Services.GetRequiredService<IResultStore>().ReadAsync(id);
+        Assert.NotNull(result);
+        Assert.Equal(TaskStates.Success, result.State);
+        Assert.Equal("done", result.Value);
+    }
+
+    [Fact]
+    public async Task A_producer_only_registration_sends_without_a_hosted_worker()
+    {
+        var services = new ServiceCollection();
+        services.AddCadastaProducer(options =>
+        {
+            options.Environment = new Dictionary<string, string>();
+            options.Settings["broker_url"] = "memory://";
+            options.Settings["result_backend"] = $"db+sqlite:///{Path.Combine(_folder, "producer.db")}";
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.DoesNotContain(provider.GetServices<IHostedService>(), service => service is WorkerHostedService);
+        var id = await provider.GetRequiredService<TaskProducer>().SendTaskAsync("msg.add", [1L, 2L]);
+        Assert.False(string.IsNullOrEmpty(id));
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(HealthStatus.Healthy, report.Status);
+        Assert.Equal("memory://", provider.GetRequiredService<Config>().BrokerUrl);
+    }
+}
