@@ -47,6 +47,35 @@ public sealed class HostedWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task Setup_file_logging_writes_the_task_lifecycle_as_celery_words_it()
+    {
+        var logs = Path.Combine(_folder, "logs");
+        using var host = BuildHost(options =>
+        {
+            options.Settings["SETUP_FILE_LOGGING"] = true;
+            options.LogDirectory = logs;
+            options.Tasks.Register("msg.fail", string () => throw new InvalidOperationException("no luck"));
+        });
+        await host.StartAsync();
+        var producer = host.Services.GetRequiredService<TaskProducer>();
+        var store = host.Services.GetRequiredService<IResultStore>();
+        var added = await producer.SendTaskAsync("msg.add", [2L, 40L]);
+        var failed = await producer.SendTaskAsync("msg.fail");
+        await new AsyncResult(added, store).WaitAsync(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
+        await new AsyncResult(failed, store).WaitAsync(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
+        await host.StopAsync();
+        host.Dispose();
+
+        var info = File.ReadAllText(Path.Combine(logs, "app.info.log"));
+        var error = File.ReadAllText(Path.Combine(logs, "app.error.log"));
+        const string Prefix = @"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}: ";
+        Assert.Matches(new System.Text.RegularExpressions.Regex(Prefix + $@"INFO/MainProcess Task msg\.add\[{added}\] received$", System.Text.RegularExpressions.RegexOptions.Multiline), info);
+        Assert.Matches(new System.Text.RegularExpressions.Regex(Prefix + $@"INFO/MainProcess Task msg\.add\[{added}\] succeeded in \d+\.\d+(e-\d+)?s: 42$", System.Text.RegularExpressions.RegexOptions.Multiline), info);
+        Assert.Matches(new System.Text.RegularExpressions.Regex(Prefix + $@"ERROR/MainProcess Task msg\.fail\[{failed}\] raised unexpected: InvalidOperationException\('no luck'\)$", System.Text.RegularExpressions.RegexOptions.Multiline), error);
+        Assert.DoesNotContain("received", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Consuming_is_healthy_while_the_host_runs_and_unhealthy_after_it_stops()
     {
         using var host = BuildHost();
