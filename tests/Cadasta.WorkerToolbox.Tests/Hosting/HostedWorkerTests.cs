@@ -75,6 +75,39 @@ public sealed class HostedWorkerTests : IDisposable
         Assert.DoesNotContain("received", error, StringComparison.Ordinal);
     }
 
+    public sealed record ExportRequest(string OrgSlug, string ProjectSlug, string OutputType);
+
+    public sealed class ExportProject
+    {
+        public async Task<Dictionary<string, object?>> RunAsync(TaskContext context, ExportRequest request, CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            return new() { ["url"] = $"s3://exports/{request.ProjectSlug}.{request.OutputType}.zip", ["root"] = context.RootId };
+        }
+    }
+
+    [Fact]
+    public async Task The_guide_class_task_binds_a_record_from_snake_case_kwargs()
+    {
+        using var host = BuildHost(options => options.Tasks.RegisterClass<ExportProject>("export.project"));
+        await host.StartAsync();
+
+        var id = await host.Services.GetRequiredService<TaskProducer>().SendTaskAsync(
+            "export.project",
+            kwargs: new Dictionary<string, object?>
+            {
+                ["request"] = new Dictionary<string, object?> { ["org_slug"] = "org", ["project_slug"] = "parcels", ["output_type"] = "shp" },
+            });
+        var result = await new AsyncResult(id, host.Services.GetRequiredService<IResultStore>())
+            .WaitAsync(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
+        await host.StopAsync();
+
+        Assert.Equal(TaskStates.Success, result.State);
+        var value = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(result.Value);
+        Assert.Equal("s3://exports/parcels.shp.zip", value["url"]);
+        Assert.Equal(id, value["root"]);
+    }
+
     [Fact]
     public async Task Consuming_is_healthy_while_the_host_runs_and_unhealthy_after_it_stops()
     {
