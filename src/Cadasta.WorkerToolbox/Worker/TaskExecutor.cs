@@ -21,6 +21,13 @@ internal sealed partial class TaskExecutor(
 
     public async Task ExecuteAsync(WorkerJob job, CancellationToken abandon)
     {
+        // The span covers the whole execution; the task's own code sees it as Activity.Current.
+        using var activity = WorkerTelemetry.StartExecute(job.Task.Name, job.Task.Id, job.Delivery.Message.Headers);
+        await ExecuteTracedAsync(job, abandon).ConfigureAwait(false);
+    }
+
+    private async Task ExecuteTracedAsync(WorkerJob job, CancellationToken abandon)
+    {
         var task = job.Task;
         var definition = job.Definition;
         if (IsExpired(task))
@@ -45,9 +52,11 @@ internal sealed partial class TaskExecutor(
 
         var context = new TaskContext(task, definition.Settings, sender, options.Hostname, DeliveryInfo(job));
         LogReceived(logger, task.Name, task.Id);
+        WorkerTelemetry.Received.Add(1, WorkerTelemetry.TaskTag(task.Name));
         var runStarted = time.GetTimestamp();
         var outcome = await RunAsync(job, context, abandon).ConfigureAwait(false);
         var runtime = time.GetElapsedTime(runStarted);
+        WorkerTelemetry.RunTime.Record(runtime.TotalSeconds, WorkerTelemetry.TaskTag(task.Name));
         if (job.Returned)
         {
             return;
@@ -171,6 +180,8 @@ internal sealed partial class TaskExecutor(
             LogSucceeded(logger, task.Name, task.Id, seconds, returnValue);
         }
 
+        WorkerTelemetry.Succeeded.Add(1, WorkerTelemetry.TaskTag(task.Name));
+
         return ignoreResult || await StoreAsync(job, TaskStates.Success, value, null).ConfigureAwait(false);
     }
 
@@ -229,6 +240,7 @@ internal sealed partial class TaskExecutor(
         }
 
         LogRetry(logger, task.Name, task.Id, retry.Message);
+        WorkerTelemetry.Retried.Add(1, WorkerTelemetry.TaskTag(task.Name));
         // Celery stores the exception given to retry(), or nothing (mark_as_retry(id, reason.exc)).
         var cause = retry.InnerException is null ? null : ExceptionMapper.Map(retry.InnerException);
         var ignoreResult = job.Definition.Settings.IgnoreResult || task.IgnoreResult == true;
@@ -239,6 +251,8 @@ internal sealed partial class TaskExecutor(
     {
         var task = job.Task;
         var info = ExceptionMapper.Map(error);
+        WorkerTelemetry.Failed.Add(1, WorkerTelemetry.TaskTag(task.Name));
+        WorkerTelemetry.MarkFailed(info.Summary);
         if (logger.IsEnabled(LogLevel.Error))
         {
             // Celery's LOG_FAILURE shows safe_repr(exc): ValueError('boom'), not the traceback's last line.
