@@ -49,7 +49,7 @@ public static class CadastaServiceCollectionExtensions
     /// Registers a worker as a hosted service, with all that <see cref="AddCadastaProducer"/> registers:
     /// it declares the topology and starts consuming when the host starts, and stops gracefully
     /// (running tasks get <see cref="WorkerOptions.ShutdownGracePeriod"/>) when the host stops.
-    /// Adds the consuming health check.
+    /// Adds the consuming health check, and reports failed tasks to Sentry when <c>SETUP_SENTRY_LOGGING</c> is on.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Registers the tasks, sets values in code, changes the worker options.</param>
@@ -74,6 +74,9 @@ public static class CadastaServiceCollectionExtensions
             timeProvider: provider.GetRequiredService<TimeProvider>(),
             logger: provider.GetRequiredService<ILogger<TaskWorker>>()));
         services.TryAddSingleton<WorkerState>();
+
+        // Before the worker's service: it subscribes to failures before the first task can run.
+        services.AddHostedService<SentryTaskReporter>();
         services.AddHostedService<WorkerHostedService>();
         services.AddOptions<HostOptions>().PostConfigure<WorkerOptions>((host, worker) =>
         {

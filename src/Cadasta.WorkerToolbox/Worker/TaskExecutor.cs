@@ -19,6 +19,9 @@ internal sealed partial class TaskExecutor(
     /// <summary>Celery's <c>Task.resultrepr_maxsize</c>: how much of a return value the success line shows.</summary>
     private const int ResultReprMaxLength = 1024;
 
+    /// <summary>Raised after a task failed and before its FAILURE is stored (Celery's <c>task_failure</c>).</summary>
+    public event EventHandler<TaskFailureEventArgs>? TaskFailed;
+
     public async Task ExecuteAsync(WorkerJob job, CancellationToken abandon)
     {
         // The span covers the whole execution; the task's own code sees it as Activity.Current.
@@ -185,6 +188,20 @@ internal sealed partial class TaskExecutor(
         return ignoreResult || await StoreAsync(job, TaskStates.Success, value, null).ConfigureAwait(false);
     }
 
+    private void NotifyFailed(TaskInvocation task, Exception error, ExceptionInfo info)
+    {
+        try
+        {
+            TaskFailed?.Invoke(this, new TaskFailureEventArgs(task.Name, task.Id, task.Args, task.Kwargs, error, info.Traceback));
+        }
+#pragma warning disable CA1031 // A failing observer (an error reporter) must not change the task's outcome.
+        catch (Exception observerError)
+#pragma warning restore CA1031
+        {
+            LogObserverFailed(logger, observerError, task.Name, task.Id);
+        }
+    }
+
     private async Task SendCallbacksAsync(IReadOnlyList<IReadOnlyDictionary<string, object?>>? callbacks, object? value, string id, string rootId)
     {
         if (callbacks is not { Count: > 0 })
@@ -253,6 +270,7 @@ internal sealed partial class TaskExecutor(
         var info = ExceptionMapper.Map(error);
         WorkerTelemetry.Failed.Add(1, WorkerTelemetry.TaskTag(task.Name));
         WorkerTelemetry.MarkFailed(info.Summary);
+        NotifyFailed(task, error, info);
         if (logger.IsEnabled(LogLevel.Error))
         {
             // Celery's LOG_FAILURE shows safe_repr(exc): ValueError('boom'), not the traceback's last line.
@@ -325,6 +343,9 @@ internal sealed partial class TaskExecutor(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {Name}[{Id}] raised unexpected: {Exception}")]
     private static partial void LogFailed(ILogger logger, Exception error, string name, string id, string exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A task failure handler failed for {Name}[{Id}]")]
+    private static partial void LogObserverFailed(ILogger logger, Exception error, string name, string id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {Name}[{Id}] expired before it ran: revoked")]
     private static partial void LogExpired(ILogger logger, string name, string id);
