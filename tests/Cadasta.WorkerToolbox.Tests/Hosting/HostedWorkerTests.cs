@@ -3,6 +3,7 @@ using Cadasta.WorkerToolbox.Hosting;
 using Cadasta.WorkerToolbox.Producing;
 using Cadasta.WorkerToolbox.Results;
 using Cadasta.WorkerToolbox.Worker;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -106,6 +107,37 @@ public sealed class HostedWorkerTests : IDisposable
         var value = Assert.IsAssignableFrom<IReadOnlyDictionary<string, object?>>(result.Value);
         Assert.Equal("s3://exports/parcels.shp.zip", value["url"]);
         Assert.Equal(id, value["root"]);
+    }
+
+    [Fact]
+    public async Task The_host_configuration_section_configures_the_worker()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Cadasta:broker_url"] = "memory://",
+            ["Cadasta:result_backend"] = $"db+sqlite:///{Path.Combine(_folder, "section.db")}",
+            ["Cadasta:QUEUES"] = "['reports']",
+            ["Cadasta:worker_concurrency"] = "3",
+        });
+        builder.Services.AddCadastaWorker(options =>
+        {
+            options.Environment = new Dictionary<string, string> { ["CELERY_WORKER_CONCURRENCY"] = "5" };
+            options.Tasks.Register("reports.count", (string text) => (long)text.Length);
+        });
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        var id = await host.Services.GetRequiredService<TaskProducer>().SendTaskAsync("reports.count", ["four"]);
+        var result = await new AsyncResult(id, host.Services.GetRequiredService<IResultStore>())
+            .WaitAsync(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
+        var worker = host.Services.GetRequiredService<TaskWorker>();
+        var options = host.Services.GetRequiredService<WorkerOptions>();
+        await host.StopAsync();
+
+        Assert.Equal(4L, result.Value);
+        Assert.Equal(["celery", "reports"], worker.Queues.Order(StringComparer.Ordinal));   // the default queue is always served
+        Assert.Equal(3, options.Concurrency);
     }
 
     [Fact]
