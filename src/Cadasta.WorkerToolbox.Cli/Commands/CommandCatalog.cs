@@ -15,5 +15,6 @@ internal static class CommandCatalog
         yield return ResultCommand.Create();
         yield return MonitorCommand.Create();
         yield return TasksCommand.Create();
+        yield return HealthCommand.Create();
     }
 }

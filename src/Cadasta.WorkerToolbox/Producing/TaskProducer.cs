@@ -164,7 +164,12 @@ public sealed partial class TaskProducer : ITaskSender
     {
         await EnsureSetupAsync(cancellationToken).ConfigureAwait(false);
         var (exchange, routingKey) = Destination(task.Task, route, queue);
-        await _transport.PublishAsync(exchange, routingKey, message, cancellationToken).ConfigureAwait(false);
+        var (activity, traced) = Worker.WorkerTelemetry.StartPublish(task.Task, task.Id, exchange, routingKey, message);
+        using (activity)
+        {
+            await _transport.PublishAsync(exchange, routingKey, traced, cancellationToken).ConfigureAwait(false);
+        }
+
         LogSent(_logger, task.Task, task.Id, exchange, routingKey);
     }
 

@@ -16,7 +16,20 @@ internal sealed partial class TaskExecutor(
     TimeProvider time,
     ILogger logger)
 {
+    /// <summary>Celery's <c>Task.resultrepr_maxsize</c>: how much of a return value the success line shows.</summary>
+    private const int ResultReprMaxLength = 1024;
+
+    /// <summary>Raised after a task failed and before its FAILURE is stored (Celery's <c>task_failure</c>).</summary>
+    public event EventHandler<TaskFailureEventArgs>? TaskFailed;
+
     public async Task ExecuteAsync(WorkerJob job, CancellationToken abandon)
+    {
+        // The span covers the whole execution; the task's own code sees it as Activity.Current.
+        using var activity = WorkerTelemetry.StartExecute(job.Task.Name, job.Task.Id, job.Delivery.Message.Headers);
+        await ExecuteTracedAsync(job, abandon).ConfigureAwait(false);
+    }
+
+    private async Task ExecuteTracedAsync(WorkerJob job, CancellationToken abandon)
     {
         var task = job.Task;
         var definition = job.Definition;
@@ -42,7 +55,11 @@ internal sealed partial class TaskExecutor(
 
         var context = new TaskContext(task, definition.Settings, sender, options.Hostname, DeliveryInfo(job));
         LogReceived(logger, task.Name, task.Id);
+        WorkerTelemetry.Received.Add(1, WorkerTelemetry.TaskTag(task.Name));
+        var runStarted = time.GetTimestamp();
         var outcome = await RunAsync(job, context, abandon).ConfigureAwait(false);
+        var runtime = time.GetElapsedTime(runStarted);
+        WorkerTelemetry.RunTime.Record(runtime.TotalSeconds, WorkerTelemetry.TaskTag(task.Name));
         if (job.Returned)
         {
             return;
@@ -50,7 +67,7 @@ internal sealed partial class TaskExecutor(
 
         var stored = outcome switch
         {
-            Outcome.Succeeded success => await SucceedAsync(job, context, success.Value, ignoreResult).ConfigureAwait(false),
+            Outcome.Succeeded success => await SucceedAsync(job, context, success.Value, runtime, ignoreResult).ConfigureAwait(false),
             Outcome.Retried retry => await RetryAsync(job, retry.Request).ConfigureAwait(false),
             Outcome.Failed failure => await FailAsync(job, context, failure.Error, ignoreResult).ConfigureAwait(false),
             _ => false,
@@ -136,7 +153,7 @@ internal sealed partial class TaskExecutor(
         }
     }
 
-    private async Task<bool> SucceedAsync(WorkerJob job, TaskContext context, object? value, bool ignoreResult)
+    private async Task<bool> SucceedAsync(WorkerJob job, TaskContext context, object? value, TimeSpan runtime, bool ignoreResult)
     {
         var task = job.Task;
         var rootId = context.RootId;
@@ -158,8 +175,31 @@ internal sealed partial class TaskExecutor(
             return await FailAsync(job, context, error, ignoreResult).ConfigureAwait(false);
         }
 
-        LogSucceeded(logger, task.Name, task.Id);
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            // Celery's LOG_SUCCESS: the run time as Python prints a float, the value as saferepr(R, 1024).
+            var seconds = Python.PythonFloat.Repr(runtime.TotalSeconds);
+            var returnValue = Protocol.CelerySafeRepr.SafeRepr(value, ResultReprMaxLength);
+            LogSucceeded(logger, task.Name, task.Id, seconds, returnValue);
+        }
+
+        WorkerTelemetry.Succeeded.Add(1, WorkerTelemetry.TaskTag(task.Name));
+
         return ignoreResult || await StoreAsync(job, TaskStates.Success, value, null).ConfigureAwait(false);
+    }
+
+    private void NotifyFailed(TaskInvocation task, Exception error, ExceptionInfo info)
+    {
+        try
+        {
+            TaskFailed?.Invoke(this, new TaskFailureEventArgs(task.Name, task.Id, task.Args, task.Kwargs, error, info.Traceback));
+        }
+#pragma warning disable CA1031 // A failing observer (an error reporter) must not change the task's outcome.
+        catch (Exception observerError)
+#pragma warning restore CA1031
+        {
+            LogObserverFailed(logger, observerError, task.Name, task.Id);
+        }
     }
 
     private async Task SendCallbacksAsync(IReadOnlyList<IReadOnlyDictionary<string, object?>>? callbacks, object? value, string id, string rootId)
@@ -217,6 +257,7 @@ internal sealed partial class TaskExecutor(
         }
 
         LogRetry(logger, task.Name, task.Id, retry.Message);
+        WorkerTelemetry.Retried.Add(1, WorkerTelemetry.TaskTag(task.Name));
         // Celery stores the exception given to retry(), or nothing (mark_as_retry(id, reason.exc)).
         var cause = retry.InnerException is null ? null : ExceptionMapper.Map(retry.InnerException);
         var ignoreResult = job.Definition.Settings.IgnoreResult || task.IgnoreResult == true;
@@ -227,7 +268,16 @@ internal sealed partial class TaskExecutor(
     {
         var task = job.Task;
         var info = ExceptionMapper.Map(error);
-        LogFailed(logger, error, task.Name, task.Id, info.Summary);
+        WorkerTelemetry.Failed.Add(1, WorkerTelemetry.TaskTag(task.Name));
+        WorkerTelemetry.MarkFailed(info.Summary);
+        NotifyFailed(task, error, info);
+        if (logger.IsEnabled(LogLevel.Error))
+        {
+            // Celery's LOG_FAILURE shows safe_repr(exc): ValueError('boom'), not the traceback's last line.
+            var exceptionRepr = $"{info.Type}({string.Join(", ", info.Arguments.Select(argument => Python.PythonRepr.Repr(argument)))})";
+            LogFailed(logger, error, task.Name, task.Id, exceptionRepr);
+        }
+
         var stored = ignoreResult || await StoreAsync(job, TaskStates.Failure, null, info).ConfigureAwait(false);
         await SendErrbacksAsync(task.Errbacks, task.Id, context.RootId).ConfigureAwait(false);
         return stored;
@@ -285,14 +335,17 @@ internal sealed partial class TaskExecutor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {Name}[{Id}] received")]
     private static partial void LogReceived(ILogger logger, string name, string id);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Task {Name}[{Id}] succeeded")]
-    private static partial void LogSucceeded(ILogger logger, string name, string id);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {Name}[{Id}] succeeded in {Runtime}s: {ReturnValue}")]
+    private static partial void LogSucceeded(ILogger logger, string name, string id, string runtime, string returnValue);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {Name}[{Id}] retry: {Reason}")]
     private static partial void LogRetry(ILogger logger, string name, string id, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Task {Name}[{Id}] raised unexpected: {Summary}")]
-    private static partial void LogFailed(ILogger logger, Exception error, string name, string id, string summary);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {Name}[{Id}] raised unexpected: {Exception}")]
+    private static partial void LogFailed(ILogger logger, Exception error, string name, string id, string exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A task failure handler failed for {Name}[{Id}]")]
+    private static partial void LogObserverFailed(ILogger logger, Exception error, string name, string id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {Name}[{Id}] expired before it ran: revoked")]
     private static partial void LogExpired(ILogger logger, string name, string id);

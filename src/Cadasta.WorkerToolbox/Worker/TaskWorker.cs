@@ -119,6 +119,16 @@ public sealed partial class TaskWorker : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Raised when a task fails, after the error is logged and before the FAILURE is stored (Celery's
+    /// <c>task_failure</c> signal). Handlers run on the task's runner; one that throws is logged and ignored.
+    /// </summary>
+    public event EventHandler<TaskFailureEventArgs>? TaskFailed
+    {
+        add => _executor.TaskFailed += value;
+        remove => _executor.TaskFailed -= value;
+    }
+
     /// <summary>The queues this worker consumes.</summary>
     public IReadOnlyList<string> Queues { get; private set; } = [];
 
