@@ -494,6 +494,8 @@ public sealed class WorkerRuntimeTests
         var waiting = await harness.PublishAsync("msg.add", [1L, 1L]);
         var future = await harness.PublishAsync("msg.add", [1L, 1L], with: t => t with { Eta = WorkerHarness.Start.AddHours(1) });
         await WorkerHarness.WaitUntilAsync(() => harness.Count("msg") == 0, "both prefetched");
+        // Leaving the broker is not yet being held: wait until the worker has reserved the future task.
+        await WorkerHarness.WaitUntilAsync(() => harness.Log.About(future).Count > 0, "the future task held");
 
         var stopping = harness.Worker.StopAsync(TimeSpan.FromMinutes(1));
         await WorkerHarness.SettleAsync();
