@@ -6,9 +6,14 @@ using RabbitMQ.Client;
 namespace Cadasta.WorkerToolbox.IntegrationTests.Monitoring;
 
 /// <summary>The monitor on RabbitMQ and PostgreSQL, with Python Celery 5.2 as the other producer.</summary>
-public sealed class MonitorAmqpTests
+public sealed class MonitorAmqpTests : MonitorInteropTests
 {
-    internal static async Task<MonitorTestEnvironment> CreateEnvironmentAsync()
+    // py-amqp sends only AMQP's standard properties: a Python producer's custom options are lost.
+    protected override bool PythonCustomOptionsSurvive => false;
+
+    private protected override Task<MonitorTestEnvironment> CreateEnvironmentAsync() => CreateAmqpEnvironmentAsync();
+
+    internal static async Task<MonitorTestEnvironment> CreateAmqpEnvironmentAsync()
     {
         await RequiredService.RabbitMq.EnsureAsync();
         var queue = $"montest-{Guid.NewGuid():N}.fifo";
@@ -26,41 +31,9 @@ public sealed class MonitorAmqpTests
             async () => await DeleteQueueAsync(queue));
     }
 
-    [Fact]
-    public async Task Records_what_Python_Celery_sends()
-    {
-        await using var environment = await CreateEnvironmentAsync();
-        await environment.StartMonitorAsync();
 
-        await MonitorInteropScenarios.PythonSendIsRecordedAsync(environment, customOptionsSurvive: false);
-    }
 
-    [Fact]
-    public async Task Records_what_we_send_with_its_custom_options()
-    {
-        await using var environment = await CreateEnvironmentAsync();
-        await environment.StartMonitorAsync();
 
-        await MonitorInteropScenarios.OurMessageIsRecordedAsync(environment);
-    }
-
-    [Fact]
-    public async Task Duplicates_from_both_sides_are_recorded_once()
-    {
-        await using var environment = await CreateEnvironmentAsync();
-        await environment.StartMonitorAsync();
-
-        await MonitorInteropScenarios.DuplicatesAreRecordedOnceAsync(environment);
-    }
-
-    [Fact]
-    public async Task An_export_family_run_by_a_Celery_worker_has_the_platforms_overall_status_and_results()
-    {
-        await using var environment = await CreateEnvironmentAsync();
-        await environment.StartMonitorAsync();
-
-        await MonitorInteropScenarios.ExportFamilyFromAPythonWorkerAsync(environment, customOptionsSurvive: false);
-    }
 
     private static async Task DeleteQueueAsync(string queue)
     {

@@ -18,7 +18,7 @@ public sealed class MonitorDatabaseOutageTests
     [Fact]
     public async Task A_PostgreSQL_outage_loses_no_record()
     {
-        await using var environment = await MonitorAmqpTests.CreateEnvironmentAsync();
+        await using var environment = await MonitorAmqpTests.CreateAmqpEnvironmentAsync();
         await environment.StartMonitorAsync(maxRetryDelay: TimeSpan.FromSeconds(1));
         var before = Guid.NewGuid().ToString();
         await environment.PublishAsync(MonitorInteropScenarios.OurTask(before));

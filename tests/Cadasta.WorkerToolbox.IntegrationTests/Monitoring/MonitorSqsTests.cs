@@ -9,11 +9,13 @@ namespace Cadasta.WorkerToolbox.IntegrationTests.Monitoring;
 /// prefix of its own, so it has its own <c>platform.fifo</c>. On SQS custom options are message properties inside
 /// kombu's envelope, so Python's <c>creator_id</c> and <c>is_result</c> reach the monitor.
 /// </summary>
-public sealed class MonitorSqsTests
+public sealed class MonitorSqsTests : MonitorInteropTests
 {
+    protected override bool PythonCustomOptionsSurvive => true;
+
     private const string BrokerUrl = "sqs://test:test@127.0.0.1:9324/";
 
-    private static async Task<MonitorTestEnvironment> CreateEnvironmentAsync()
+    private protected override async Task<MonitorTestEnvironment> CreateEnvironmentAsync()
     {
         await RequiredService.Sqs.EnsureAsync();
         var prefix = $"mon{Guid.NewGuid().ToString("N")[..10]}";
@@ -38,39 +40,7 @@ public sealed class MonitorSqsTests
             });
     }
 
-    [Fact]
-    public async Task Records_what_Python_Celery_sends_with_its_custom_options()
-    {
-        await using var environment = await CreateEnvironmentAsync();
-        await environment.StartMonitorAsync();
 
-        await MonitorInteropScenarios.PythonSendIsRecordedAsync(environment, customOptionsSurvive: true);
-    }
 
-    [Fact]
-    public async Task Records_what_we_send_with_its_custom_options()
-    {
-        await using var environment = await CreateEnvironmentAsync();
-        await environment.StartMonitorAsync();
 
-        await MonitorInteropScenarios.OurMessageIsRecordedAsync(environment);
-    }
-
-    [Fact]
-    public async Task Duplicates_from_both_sides_are_recorded_once()
-    {
-        await using var environment = await CreateEnvironmentAsync();
-        await environment.StartMonitorAsync();
-
-        await MonitorInteropScenarios.DuplicatesAreRecordedOnceAsync(environment);
-    }
-
-    [Fact]
-    public async Task An_export_family_run_by_a_Celery_worker_has_the_platforms_overall_status_and_results()
-    {
-        await using var environment = await CreateEnvironmentAsync();
-        await environment.StartMonitorAsync();
-
-        await MonitorInteropScenarios.ExportFamilyFromAPythonWorkerAsync(environment, customOptionsSurvive: true);
-    }
 }
