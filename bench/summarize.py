@@ -36,7 +36,11 @@ ceiling = [r for r in rows if r.get('kind') == 'ceiling']
 if ceiling:
     summary['ceiling'] = {'tasks_per_s': stat([r['end_to_end_per_s'] for r in ceiling]),
                           'publish_per_s': stat([r['publish_per_s'] for r in ceiling]), 'reps': len(ceiling)}
-for label in ('celery-amqp', 'ours-amqp', 'celery-sqs', 'ours-sqs'):
+labels = []
+for r in rows:
+    if r.get('kind') == 'load' and not r['label'].endswith('-latency') and r['label'] not in labels:
+        labels.append(r['label'])
+for label in labels:
     thr, lat = runs(label), runs(label + '-latency')
     if not thr:
         continue
@@ -53,8 +57,7 @@ for label in ('celery-amqp', 'ours-amqp', 'celery-sqs', 'ours-sqs'):
         'loadavg': [r['loadavg'].split()[0] for r in thr + lat],
     }
 
-counters_file = os.path.join(out, 'sqs-counters-ours.json')
-counters = json.load(open(counters_file)) if os.path.exists(counters_file) else None
+sqs_counters = {}
 
 lines = ['| system | N × reps | tasks/s median (min–max) | p50 / p99 send→commit ms at 50 % rate (rate/s) | worker RSS MB max (PSS max), procs | worker CPU s / 1,000 tasks |',
          '|---|---|---|---|---|---|']
@@ -62,8 +65,16 @@ if 'ceiling' in summary:
     c = summary['ceiling']
     lines.append('| RabbitMQ ceiling (raw RabbitMQ.Client, confirms window 256, consume+ack) | 20,000 × %d | %s (publish only: %s) | – | – | – |'
                  % (c['reps'], fmt(c['tasks_per_s']), fmt(c['publish_per_s'])))
-names = {'celery-amqp': 'Celery 5.2 prefork -c %d, RabbitMQ' % os.cpu_count(), 'ours-amqp': 'ours (DemoWorker), RabbitMQ',
-         'celery-sqs': 'Celery 5.2 prefork -c %d, SQS emulator' % os.cpu_count(), 'ours-sqs': 'ours (bench worker = DemoWorker code), SQS emulator'}
+def describe(label):
+    system, transport, *conc = label.split('-')
+    broker = 'RabbitMQ' if transport == 'amqp' else 'SQS emulator'
+    if system == 'celery':
+        return 'Celery 5.2 prefork -c %d, %s' % (os.cpu_count(), broker)
+    who = 'DemoWorker' if transport == 'amqp' else 'bench worker = DemoWorker code'
+    return 'ours (%s), %s, %s' % (who, broker, 'worker_concurrency=%s' % conc[0][1:] if conc else 'default config (concurrency %d)' % os.cpu_count())
+
+
+names = {label: describe(label) for label in labels}
 for label, name in names.items():
     if label in summary:
         s = summary[label]
@@ -85,47 +96,51 @@ def goal(text, value, ok):
     checks.append('| %s | %s | %s |' % (text, value, 'met' if ok else 'NOT met'))
 
 
-r = ratio('ours-amqp', 'celery-amqp')
-if r is not None:
-    goal('throughput ≥ 15× Celery (RabbitMQ)', '%.1f×' % r, r >= 15)
-r = ratio('ours-amqp', 'ceiling')
-if r is not None:
-    goal('throughput ≥ 60 % of the broker ceiling', '%.0f %%' % (100 * r), r >= 0.6)
-r = ratio('ours-amqp', 'celery-amqp', 'rss')
-if r is not None:
-    goal('worker RSS ≤ ¼ of Celery (RabbitMQ)', '%.2f× (PSS %.2f×)' % (r, ratio('ours-amqp', 'celery-amqp', 'pss')), r <= 0.25)
-if 'ours-amqp' in summary and summary['ours-amqp']['p99']:
-    p = summary['ours-amqp']['p99'][0]
-    goal('p99 send→result < 20 ms at half max rate (RabbitMQ)', '%.1f ms' % p, p < 20)
-if 'ours-sqs' in summary and summary['ours-sqs']['p99']:
-    p = summary['ours-sqs']['p99'][0]
-    goal('p99 send→result < 20 ms at half max rate (SQS)', '%.1f ms' % p, p < 20)
-if counters and counters.get('MessagesReceived'):
-    calls = counters['ReceiveMessage'] + counters['DeleteMessage'] + counters['DeleteMessageBatch']
-    per = calls / counters['MessagesReceived']
-    goal('SQS receive+delete calls per task well under one', '%.3f (%d Receive + %d Delete + %d DeleteBatch for %d messages)'
-         % (per, counters['ReceiveMessage'], counters['DeleteMessage'], counters['DeleteMessageBatch'], counters['MessagesReceived']), per < 0.5)
-r = ratio('ours-sqs', 'celery-sqs')
-if r is not None:
-    goal('throughput ≥ 10× Celery over the SQS emulator', '%.1f×' % r, r >= 10)
+for label in labels:
+    if not label.startswith('ours-'):
+        continue
+    transport = label.split('-')[1]
+    tag = ' [%s]' % label
+    r = ratio(label, 'celery-' + transport)
+    if r is not None:
+        goal('throughput ≥ %d× Celery (%s)%s' % (15 if transport == 'amqp' else 10, transport, tag), '%.1f×' % r, r >= (15 if transport == 'amqp' else 10))
+    if transport == 'amqp':
+        r = ratio(label, 'ceiling')
+        if r is not None:
+            goal('throughput ≥ 60 %% of the broker ceiling%s' % tag, '%.0f %%' % (100 * r), r >= 0.6)
+    r = ratio(label, 'celery-' + transport, 'rss')
+    if r is not None:
+        goal('worker RSS ≤ ¼ of Celery (%s)%s' % (transport, tag), '%.2f× (PSS %.2f×)' % (r, ratio(label, 'celery-' + transport, 'pss')), r <= 0.25)
+    if summary[label]['p99']:
+        p = summary[label]['p99'][0]
+        goal('p99 send→result < 20 ms at half max rate (%s)%s' % (transport, tag), '%.1f ms' % p, p < 20)
+    counters_file = os.path.join(out, 'sqs-counters-%s.json' % label)
+    if transport == 'sqs' and os.path.exists(counters_file):
+        counters = json.load(open(counters_file))
+        calls = counters['ReceiveMessage'] + counters['DeleteMessage'] + counters['DeleteMessageBatch']
+        per = calls / max(1, counters['MessagesReceived'])
+        goal('SQS receive+delete calls per task well under one%s' % tag, '%.3f (%d Receive + %d Delete + %d DeleteBatch for %d messages)'
+             % (per, counters['ReceiveMessage'], counters['DeleteMessage'], counters['DeleteMessageBatch'], counters['MessagesReceived']), per < 0.5)
+        sqs_counters[label] = counters
 
 loads = {label: s['loadavg'] for label, s in summary.items() if 'loadavg' in s}
 text = ['## Results (%s)' % os.path.basename(out.rstrip('/')), ''] + lines + ['', '| goal | measured | |', '|---|---|---|'] + checks + [
     '', '1-minute load average at the end of each run: ' + '; '.join('%s %s' % (k, ' '.join(v)) for k, v in loads.items()), '']
-if counters:
-    text.append('SQS API calls by our worker (whole worker life, warm-ups and latency runs included): `%s`' % json.dumps(counters))
+for label, counters in sqs_counters.items():
+    text.append('SQS API calls by our worker %s (whole worker life, warm-ups and latency runs included): `%s`' % (label, json.dumps(counters)))
 open(os.path.join(out, 'summary.md'), 'w').write('\n'.join(text) + '\n')
 print('\n'.join(text))
 
 data = os.path.join(out, 'throughput.dat')
 with open(data, 'w') as f:
-    for index, (label, name) in enumerate([('ceiling', 'RabbitMQ ceiling'), ('celery-amqp', 'Celery AMQP'), ('ours-amqp', 'ours AMQP'),
-                        ('celery-sqs', 'Celery SQS'), ('ours-sqs', 'ours SQS')]):
+    index = 0
+    for label, name in [('ceiling', 'RabbitMQ ceiling')] + [(l, l) for l in labels]:
         if label in summary:
             med, lo, hi = summary[label]['tasks_per_s']
             f.write('%d "%s" %f %f %f\n' % (index, name, med, lo, hi))
+            index += 1
 subprocess.run(['gnuplot'], input='''
-set terminal pngcairo size 900,500 font "DejaVu Sans,11"
+set terminal pngcairo size 1100,500 font "DejaVu Sans,11"
 set output "{png}"
 set title "msg.noop with results in PostgreSQL: throughput (median of runs, bars = min..max)"
 set ylabel "tasks/s (log scale)"
@@ -135,8 +150,8 @@ set style fill solid 0.6
 set boxwidth 0.6
 set grid ytics
 unset key
-set xrange [-0.6:4.6]
+set xrange [-0.6:{xmax}]
 plot "{data}" using 1:3:xtic(2) with boxes lc rgb "#3a6ea5", \\
      "{data}" using 1:3:4:5 with yerrorbars lc rgb "black" pt 0, \\
      "{data}" using 1:3:(sprintf("%.0f", $3)) with labels offset 0,1.2
-'''.format(png=os.path.join(out, 'throughput.png'), data=data), text=True, check=True)
+'''.format(png=os.path.join(out, 'throughput.png'), data=data, xmax=index - 0.4), text=True, check=True)
