@@ -54,16 +54,18 @@ for label in labels:
         'pss': stat([r['worker_pss_mb'] for r in thr + lat]),
         'procs': max(r['worker_processes'] for r in thr),
         'cpu_per_1000': stat([r['worker_cpu_s_per_1000'] for r in thr]),
+        'others_per_1000': ' / '.join('%.2f' % statistics.median(r.get(k, 0) / r['n'] * 1000 for r in thr)
+                                      for k in ('rabbitmq_cpu_s', 'postgres_cpu_s', 'bench_process_cpu_s')),
         'loadavg': [r['loadavg'].split()[0] for r in thr + lat],
     }
 
 sqs_counters = {}
 
-lines = ['| system | N × reps | tasks/s median (min–max) | p50 / p99 send→commit ms at 50 % rate (rate/s) | worker RSS MB max (PSS max), procs | worker CPU s / 1,000 tasks |',
-         '|---|---|---|---|---|---|']
+lines = ['| system | N × reps | tasks/s median (min–max) | p50 / p99 send→commit ms at 50 % rate (rate/s) | worker RSS MB max (PSS max), procs | worker CPU s / 1,000 tasks | RabbitMQ / PostgreSQL / producer CPU s / 1,000 |',
+         '|---|---|---|---|---|---|---|']
 if 'ceiling' in summary:
     c = summary['ceiling']
-    lines.append('| RabbitMQ ceiling (raw RabbitMQ.Client, confirms window 256, consume+ack) | 20,000 × %d | %s (publish only: %s) | – | – | – |'
+    lines.append('| RabbitMQ ceiling (raw RabbitMQ.Client, confirms window 256, consume+ack) | 20,000 × %d | %s (publish only: %s) | – | – | – | – |'
                  % (c['reps'], fmt(c['tasks_per_s']), fmt(c['publish_per_s'])))
 def describe(label):
     system, transport, *conc = label.split('-')
@@ -78,9 +80,9 @@ names = {label: describe(label) for label in labels}
 for label, name in names.items():
     if label in summary:
         s = summary[label]
-        lines.append('| %s | %s × %d | %s | %s / %s (%s) | %s (%s), %d | %s |' % (
+        lines.append('| %s | %s × %d | %s | %s / %s (%s) | %s (%s), %d | %s | %s |' % (
             name, '{:,}'.format(s['n']), s['reps'], fmt(s['tasks_per_s']), fmt(s['p50'], 1), fmt(s['p99'], 1),
-            fmt(s['latency_rate']), '%.0f' % s['rss'][2], '%.0f' % s['pss'][2], s['procs'], fmt(s['cpu_per_1000'], 2)))
+            fmt(s['latency_rate']), '%.0f' % s['rss'][2], '%.0f' % s['pss'][2], s['procs'], fmt(s['cpu_per_1000'], 2), s['others_per_1000']))
 
 
 def ratio(a, b, key='tasks_per_s'):

@@ -133,6 +133,8 @@ internal static class LoadRun
 
         var tree = pid > 0 ? new ProcessTree(pid) : null;
         var cpuBefore = tree?.CpuSeconds() ?? 0;
+        var others = new[] { "beam.smp", "postgres" }.ToDictionary(name => name, ProcessTree.CpuSecondsByName);
+        var selfBefore = Environment.CpuUsage.TotalTime.TotalSeconds;
         double maxRss = 0, maxPss = 0;
         var processes = 0;
         using var stopSampling = new CancellationTokenSource();
@@ -156,6 +158,8 @@ internal static class LoadRun
 
         var (start, sentAt, taskIds) = await SendAsync(n, rate, TimeSpan.FromMinutes(10));
         var cpuAfter = tree?.CpuSeconds() ?? 0;
+        var othersCpu = others.ToDictionary(o => o.Key, o => Math.Round(ProcessTree.CpuSecondsByName(o.Key) - o.Value, 2));
+        var selfCpu = Environment.CpuUsage.TotalTime.TotalSeconds - selfBefore;
         await stopSampling.CancelAsync();
         await sampling;
         await stopListening.CancelAsync();
@@ -182,6 +186,9 @@ internal static class LoadRun
             ["worker_rss_mb"] = Math.Round(maxRss, 1),
             ["worker_pss_mb"] = Math.Round(maxPss, 1),
             ["worker_processes"] = processes,
+            ["rabbitmq_cpu_s"] = othersCpu["beam.smp"],
+            ["postgres_cpu_s"] = othersCpu["postgres"],
+            ["bench_process_cpu_s"] = Math.Round(selfCpu, 2),
             ["loadavg"] = File.ReadAllText("/proc/loadavg").Trim(),
         };
         Console.WriteLine(JsonSerializer.Serialize(result));

@@ -30,6 +30,21 @@ internal sealed class ProcessTree(int rootPid)
         return tree;
     }
 
+    /// <summary>CPU seconds of every process whose name (comm) is <paramref name="name"/> (e.g. beam.smp, postgres).</summary>
+    public static double CpuSecondsByName(string name)
+    {
+        double total = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid) && TryStat(pid, out var stat, out var comm) && comm == name)
+            {
+                total += stat.CpuSeconds;
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>CPU seconds of the tree; a process that exited keeps its last reading (prefork children are long-lived).</summary>
     public double CpuSeconds()
     {
@@ -80,9 +95,12 @@ internal sealed class ProcessTree(int rootPid)
         return 0;
     }
 
-    private static bool TryStat(int pid, out (int Parent, double CpuSeconds) stat)
+    private static bool TryStat(int pid, out (int Parent, double CpuSeconds) stat) => TryStat(pid, out stat, out _);
+
+    private static bool TryStat(int pid, out (int Parent, double CpuSeconds) stat, out string comm)
     {
         stat = default;
+        comm = string.Empty;
         string text;
         try
         {
@@ -98,6 +116,7 @@ internal sealed class ProcessTree(int rootPid)
         }
 
         // Fields after "(comm)": state(3) ppid(4) ... utime(14) stime(15).
+        comm = text[(text.IndexOf('(') + 1)..text.LastIndexOf(')')];
         var rest = text[(text.LastIndexOf(')') + 2)..].Split(' ');
         stat = (int.Parse(rest[1], CultureInfo.InvariantCulture),
             (long.Parse(rest[11], CultureInfo.InvariantCulture) + long.Parse(rest[12], CultureInfo.InvariantCulture)) / TicksPerSecond);
