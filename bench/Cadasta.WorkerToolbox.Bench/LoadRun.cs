@@ -74,6 +74,12 @@ internal static class LoadRun
             catch (OperationCanceledException)
             {
             }
+            catch (Exception failure) when (failure is NpgsqlException or IOException or InvalidOperationException)
+            {
+                // The listening connection broke (e.g. PostgreSQL restarted): fail the run now, not at its timeout.
+                allCommitted.TrySetException(failure);
+                throw;
+            }
         });
 
         await using var transport = TransportFactory.Create(config, new MemoryBroker(NullLogger<MemoryBroker>.Instance), NullLoggerFactory.Instance);
@@ -156,7 +162,7 @@ internal static class LoadRun
             }
         });
 
-        var (start, sentAt, taskIds) = await SendAsync(n, rate, TimeSpan.FromMinutes(10));
+        var (start, sentAt, taskIds) = await SendAsync(n, rate, TimeSpan.FromSeconds(120 + (n * 0.02)));
         var cpuAfter = tree?.CpuSeconds() ?? 0;
         var othersCpu = others.ToDictionary(o => o.Key, o => Math.Round(ProcessTree.CpuSecondsByName(o.Key) - o.Value, 2));
         var selfCpu = Environment.CpuUsage.TotalTime.TotalSeconds - selfBefore;
@@ -164,6 +170,10 @@ internal static class LoadRun
         await sampling;
         await stopListening.CancelAsync();
         await listening;
+        if (committed.Count < n)
+        {
+            throw new InvalidOperationException($"Only {committed.Count} of {n} SUCCESS rows were committed.");
+        }
 
         var last = committed.Values.Max();
         var wall = Stopwatch.GetElapsedTime(start, last).TotalSeconds;
