@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Cadasta.WorkerToolbox.Configuration;
 using Cadasta.WorkerToolbox.Conformance;
 
 namespace Cadasta.WorkerToolbox.Cli.Commands;
@@ -20,14 +19,8 @@ public static class CheckCommand
         var command = new Command("check", "Check that the configuration gives the Cadasta topology and routing.");
         command.SetAction(parseResult =>
         {
-            Config config;
-            try
+            if (!CliConfig.TryLoad(environment, parseResult.InvocationConfiguration.Error, out var config))
             {
-                config = new Config(environment: environment);
-            }
-            catch (ConfigurationException e)
-            {
-                parseResult.InvocationConfiguration.Error.WriteLine($"Invalid configuration: {e.Message}");
                 return ConfigCommand.InvalidConfigurationExitCode;
             }
 

@@ -29,14 +29,8 @@ public static class ConfigCommand
         command.SetAction(parseResult =>
         {
             var output = parseResult.InvocationConfiguration.Output;
-            Config config;
-            try
+            if (!CliConfig.TryLoad(environment, parseResult.InvocationConfiguration.Error, out var config))
             {
-                config = new Config(environment: environment);
-            }
-            catch (ConfigurationException e)
-            {
-                parseResult.InvocationConfiguration.Error.WriteLine($"Invalid configuration: {e.Message}");
                 return InvalidConfigurationExitCode;
             }
 

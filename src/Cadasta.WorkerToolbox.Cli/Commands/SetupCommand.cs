@@ -23,14 +23,8 @@ public static class SetupCommand
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
-            Config config;
-            try
+            if (!CliConfig.TryLoad(environment, error, out var config))
             {
-                config = new Config(environment: environment);
-            }
-            catch (ConfigurationException e)
-            {
-                await error.WriteLineAsync($"Invalid configuration: {e.Message}").ConfigureAwait(false);
                 return ConfigCommand.InvalidConfigurationExitCode;
             }
 
