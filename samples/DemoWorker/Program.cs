@@ -1,63 +1,56 @@
 // The demo worker: runs the demo tasks (msg.add, msg.echo, export.project...) on the broker and
 // result store that the environment configures (CELERY_BROKER_URL, CELERY_RESULT_BACKEND or the
-// CELERY_RESULT_DB_* parts, CELERY_QUEUES...; see docs/configuration.md). Ctrl+C or SIGTERM stops
-// it gracefully: running tasks finish, tasks not started go back to the broker.
-using System.Runtime.InteropServices;
+// CELERY_RESULT_DB_* parts, CELERY_QUEUES...; see docs/configuration.md), as a hosted service of the
+// .NET Generic Host (Cadasta.WorkerToolbox.Hosting, docs/hosting.md). Ctrl+C or SIGTERM stops it
+// gracefully: running tasks finish within the grace period, tasks not started go back to the broker.
+// A configuration it cannot use: one line on stderr, exit code 1.
 using Cadasta.WorkerToolbox.Configuration;
-using Cadasta.WorkerToolbox.Producing;
-using Cadasta.WorkerToolbox.Results;
-using Cadasta.WorkerToolbox.Transports;
-using Cadasta.WorkerToolbox.Transports.Memory;
+using Cadasta.WorkerToolbox.Hosting;
 using Cadasta.WorkerToolbox.Worker;
 using Cadasta.WorkerToolbox.Worker.Demo;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-using var loggerFactory = LoggerFactory.Create(logging => logging
-    .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; })
-    .SetMinimumLevel(LogLevel.Information));
-var log = loggerFactory.CreateLogger("DemoWorker");
+var builder = Host.CreateApplicationBuilder(args);
+builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; });
+builder.Services.AddCadastaWorker(options =>
+{
+    // Only the CELERY_* environment configures the demo, as the Python toolbox's workers.
+    options.ConfigurationSection = null;
+    DemoTasks.Register(options.Tasks);
+});
 
+IHost host;
 try
 {
-    var config = new Config();
-    // memory:// is a broker inside this process: useful only with a producer here too (the CLI's demo).
-    await using var transport = TransportFactory.Create(config, new MemoryBroker(loggerFactory.CreateLogger<MemoryBroker>()), loggerFactory);
-    await using var results = new DatabaseResultStore(
-        new ResultStoreOptions { BackendUrl = config.ResultBackend ?? throw new ConfigurationException("No result backend is configured (CELERY_RESULT_BACKEND).") },
-        loggerFactory.CreateLogger<DatabaseResultStore>());
-    await results.EnsureSchemaAsync();
-
-    var producer = new TaskProducer(config, transport, logger: loggerFactory.CreateLogger<TaskProducer>());
-    var registry = DemoTasks.Register(new TaskRegistry());
-    await using var worker = new TaskWorker(registry, transport, results, producer, WorkerOptions.FromConfig(config), logger: loggerFactory.CreateLogger<TaskWorker>());
-
-    using var stop = new CancellationTokenSource();
-    void RequestStop(PosixSignalContext signal)
-    {
-        signal.Cancel = true;
-        log.LogInformation("{Signal} received: stopping gracefully", signal.Signal);
-        stop.Cancel();
-    }
-
-    using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestStop);
-    using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);
-
-    await worker.StartAsync(stop.Token);
-    log.LogInformation("Demo worker running tasks {Tasks}", string.Join(", ", registry.Names.Order(StringComparer.Ordinal)));
-    try
-    {
-        await Task.Delay(Timeout.InfiniteTimeSpan, stop.Token);
-    }
-    catch (OperationCanceledException)
-    {
-        // Ctrl+C or SIGTERM.
-    }
-
-    await worker.StopAsync();
-    return 0;
+    host = builder.Build();
+    // Builds the configuration, broker connection, result store and worker now, so that a bad
+    // configuration stops the demo here, before the host starts (no broker is contacted yet).
+    host.Services.GetRequiredService<TaskWorker>();
 }
-catch (Exception error) when (error is ConfigurationException or InvalidOperationException)
+catch (Exception error) when (error is ConfigurationException or FormatException or InvalidOperationException)
 {
-    log.LogCritical("Demo worker cannot start: {Reason}", error.Message);
+    Console.Error.WriteLine($"Demo worker cannot start: {error.Message}");
     return 1;
 }
+
+using (host)
+{
+    var registry = host.Services.GetRequiredService<TaskRegistry>();
+    var log = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DemoWorker");
+    host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
+        log.LogInformation("Demo worker running tasks {Tasks}", string.Join(", ", registry.Names.Order(StringComparer.Ordinal))));
+    try
+    {
+        await host.RunAsync();
+    }
+    catch (Exception error) when (error is not OperationCanceledException)
+    {
+        // The host has logged the failure (a broker or database that cannot be reached at start).
+        Console.Error.WriteLine($"Demo worker stopped: {error.Message}");
+        return 1;
+    }
+}
+
+return 0;

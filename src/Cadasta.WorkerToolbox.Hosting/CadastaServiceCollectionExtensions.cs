@@ -31,8 +31,9 @@ public static class CadastaServiceCollectionExtensions
     /// <summary>
     /// Registers a producer: the <see cref="Config"/>, the broker connection (<see cref="ITransport"/>),
     /// the <see cref="TaskProducer"/>, the result store (<see cref="IResultStore"/>, when a result
-    /// backend is configured), the broker and result-store health checks, and the toolbox's file
-    /// logging when <c>SETUP_FILE_LOGGING</c> is on.
+    /// backend is configured), the broker and result-store health checks, the toolbox's file
+    /// logging when <c>SETUP_FILE_LOGGING</c> is on, and every ERROR log line to Sentry when
+    /// <c>SETUP_SENTRY_LOGGING</c> is on.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets values in code and where the configuration is read from.</param>
@@ -117,6 +118,9 @@ public static class CadastaServiceCollectionExtensions
             provider.GetRequiredService<ILogger<TaskProducer>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, ToolboxFileLoggerProvider>(
             provider => ToolboxFileLoggerProvider.FromConfig(provider.GetRequiredService<Config>(), options.LogDirectory, provider.GetRequiredService<TimeProvider>())));
+        services.TryAddSingleton(provider => new SentryReporting(provider.GetRequiredService<Config>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, SentryLoggerProvider>(
+            provider => new SentryLoggerProvider(provider.GetRequiredService<SentryReporting>())));
         if (!services.Any(d => d.ServiceType == typeof(BrokerHealthCheck)))
         {
             services.AddSingleton(provider => new BrokerHealthCheck(

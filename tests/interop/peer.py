@@ -18,7 +18,10 @@ Environment: CELERY_BROKER_URL, CELERY_RESULT_BACKEND, CELERY_QUEUES (a Python l
 Commands (each prints JSON on stdout):
   worker -Q py            run a worker (the same as `celery -A peer worker`)
   send NAME [--args JSON] [--kwargs JSON] [--countdown S] [--expires S] [--link NAME:ARGS_JSON] [--option K=JSON]
+       [--traceparent TP] [--amqp-timestamp EPOCH_SECONDS]
                                        prints {"id", "links": [callback ids]}
+         --traceparent: the W3C header added on before_task_publish, as opentelemetry-instrumentation-celery does
+         --amqp-timestamp: the AMQP basic property `timestamp` (py-amqp packs it as whole epoch seconds)
   chain NAME:ARGS_JSON ...             send a chain, print the id of its last task
   chord BODY:ARGS_JSON HEADER:ARGS_JSON ...   send a chord, print the body id
   get TASK_ID [--timeout S]            AsyncResult.get: {"status", "result"} or {"status", "exc_type", "exc_message"}
@@ -139,6 +142,36 @@ _register('py')
 _register('msg')
 
 
+# What opentelemetry-instrumentation-celery reads on task_prerun, seen through its own getter:
+# CeleryGetter.get(carrier, key) is getattr(carrier, key, None) on carrier = task.request.
+_prerun_trace_context = {}
+
+
+@signals.task_prerun.connect
+def _read_trace_context(task_id=None, task=None, **_):
+    if task is not None and task.name == 'py.trace_context':
+        _prerun_trace_context[task_id] = {key: getattr(task.request, key, None) for key in ('traceparent', 'tracestate')}
+
+
+@app.task(name='py.trace_context', bind=True)
+def trace_context(self):
+    """Returns the trace context as the instrumentation extracts it, and our sent-at header as Celery keeps it."""
+    seen = _prerun_trace_context.pop(self.request.id, {})
+    return {'prerun_traceparent': seen.get('traceparent'),
+            'prerun_tracestate': seen.get('tracestate'),
+            'request_traceparent': getattr(self.request, 'traceparent', None),
+            'x-cadasta-sent-at': getattr(self.request, 'x-cadasta-sent-at', None)}
+
+
+def _inject_traceparent(traceparent):
+    # opentelemetry-instrumentation-celery's _trace_before_publish: inject(headers), whose default
+    # setter does headers['traceparent'] = '00-<trace id>-<span id>-<flags>' on the message headers.
+    def inject(headers=None, **_):
+        if headers:
+            headers['traceparent'] = traceparent
+    signals.before_task_publish.connect(inject, weak=False)
+
+
 def _sig(spec, immutable=False):
     name, _, args = spec.partition(':')
     args = json.loads(args) if args else []
@@ -212,6 +245,8 @@ def main(argv):
     send.add_argument('--link', action='append')
     send.add_argument('--link-error', action='append')
     send.add_argument('--option', action='append')
+    send.add_argument('--traceparent')
+    send.add_argument('--amqp-timestamp', type=int)
     ch = sub.add_parser('chain')
     ch.add_argument('steps', nargs='+')
     cd = sub.add_parser('chord')
@@ -245,6 +280,11 @@ def main(argv):
             links = [sig.freeze().id for sig in options['link']]
         if ns.link_error:
             options['link_error'] = [_sig(s) for s in ns.link_error]
+        if ns.traceparent:
+            _inject_traceparent(ns.traceparent)
+        if ns.amqp_timestamp is not None:
+            # Celery hands unknown apply_async options to kombu as message properties.
+            options['timestamp'] = ns.amqp_timestamp
         result = app.send_task(ns.name, args=json.loads(ns.args), kwargs=json.loads(ns.kwargs),
                                countdown=ns.countdown, expires=ns.expires, task_id=ns.task_id, **options)
         out = {'id': result.id, 'links': links}

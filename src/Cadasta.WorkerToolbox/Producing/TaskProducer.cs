@@ -23,6 +23,7 @@ public sealed partial class TaskProducer : ITaskSender
     private readonly TaskPlanner _planner;
     private readonly ProducerIdentity _identity;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Lock _setupGate = new();
     private Task? _setup;
 
@@ -56,7 +57,8 @@ public sealed partial class TaskProducer : ITaskSender
         _router = router;
         _transport = transport;
         _identity = ProducerIdentity.ForCurrentProcess();
-        _planner = new TaskPlanner(timeProvider ?? TimeProvider.System, _identity, router);
+        _time = timeProvider ?? TimeProvider.System;
+        _planner = new TaskPlanner(_time, _identity, router);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
@@ -164,7 +166,7 @@ public sealed partial class TaskProducer : ITaskSender
     {
         await EnsureSetupAsync(cancellationToken).ConfigureAwait(false);
         var (exchange, routingKey) = Destination(task.Task, route, queue);
-        var (activity, traced) = Worker.WorkerTelemetry.StartPublish(task.Task, task.Id, exchange, routingKey, message);
+        var (activity, traced) = Worker.WorkerTelemetry.StartPublish(task.Task, task.Id, exchange, routingKey, message, _time.GetUtcNow());
         using (activity)
         {
             await _transport.PublishAsync(exchange, routingKey, traced, cancellationToken).ConfigureAwait(false);

@@ -11,7 +11,8 @@ namespace Cadasta.WorkerToolbox.Results;
 /// The result column's format: a Python pickle. We write protocol 2 (the only one Razorvine.Pickle writes; every
 /// Python from 2.3 on reads it, including the platform's Python 3.5, which cannot read Celery 5.2's protocol 5).
 /// We read every protocol (0-5). CLR values are converted first so that each pickles as the Python type a
-/// JSON-like value has, and Python values are mapped back to JSON-like CLR values on reading.
+/// JSON-like value has, and Python values are mapped back to JSON-like CLR values on reading: a dict becomes a
+/// <see cref="Dictionary{TKey, TValue}"/> in the dict's own (insertion) order (<see cref="OrderedDictUnpickler"/>).
 /// </summary>
 internal static class ResultPickle
 {
@@ -29,11 +30,11 @@ internal static class ResultPickle
 
     public static object? Loads(byte[] pickle)
     {
-        using var unpickler = new Unpickler();
+        using var unpickler = new OrderedDictUnpickler();
         object? python;
         try
         {
-            python = unpickler.loads(pickle);
+            python = unpickler.LoadOrdered(pickle);
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {

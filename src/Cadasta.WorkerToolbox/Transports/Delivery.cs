@@ -40,6 +40,12 @@ public abstract class Delivery
     /// <summary>Whether the broker delivered this message before (to this or another consumer).</summary>
     public bool Redelivered { get; }
 
+    /// <summary>
+    /// When the message was sent, as the broker itself recorded it (SQS's <c>SentTimestamp</c>); null
+    /// when the broker records no such time. Used for the queue-latency metric.
+    /// </summary>
+    public DateTimeOffset? SentAt { get; init; }
+
     /// <summary>Whether <see cref="AckAsync"/> or <see cref="RejectAsync"/> was called.</summary>
     public bool IsSettled => Volatile.Read(ref _settled) != 0;
 

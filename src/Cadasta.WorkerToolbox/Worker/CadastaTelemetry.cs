@@ -5,8 +5,8 @@ namespace Cadasta.WorkerToolbox.Worker;
 /// <c>AddSource(CadastaTelemetry.ActivitySourceName)</c> and <c>AddMeter(CadastaTelemetry.MeterName)</c>).
 /// Spans: <c>{task} publish</c> (producer) and <c>{task} execute</c> (consumer), joined by the W3C
 /// <c>traceparent</c> message header. Metrics: the counters <c>cadasta.worker.tasks.received</c>,
-/// <c>.succeeded</c>, <c>.failed</c>, <c>.retried</c> and the histogram <c>cadasta.worker.task.run_time</c>
-/// (seconds), each tagged with <c>cadasta.task.name</c>.
+/// <c>.succeeded</c>, <c>.failed</c>, <c>.retried</c> and the histograms <c>cadasta.worker.task.run_time</c>
+/// and <c>cadasta.worker.task.queue_latency</c> (seconds), each tagged with <c>cadasta.task.name</c>.
 /// </summary>
 public static class CadastaTelemetry
 {

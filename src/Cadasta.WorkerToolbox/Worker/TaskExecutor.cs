@@ -39,6 +39,7 @@ internal sealed partial class TaskExecutor(
             return;
         }
 
+        WorkerTelemetry.RecordQueueLatency(task.Name, task.Eta, job.Delivery, time.GetUtcNow());
         var acksLate = definition.Settings.AcksLate ?? options.AcksLate;
         // Either the task (Celery's task attribute) or the message (header, Celery 5.1+) can ask for it.
         var ignoreResult = definition.Settings.IgnoreResult || task.IgnoreResult == true;

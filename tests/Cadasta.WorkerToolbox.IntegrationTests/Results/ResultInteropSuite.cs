@@ -107,7 +107,7 @@ public abstract class ResultInteropSuite
         var value = await new AsyncResult(taskId, store).GetAsync(TimeSpan.FromSeconds(5));
 
         Assert.Equal(expected?.GetType(), value?.GetType());
-        // Structural, and strict on leaf types (1L is not 1.0); dict key order is not kept (Razorvine reads a Hashtable).
+        // Structural, and strict on leaf types (1L is not 1.0); key order: ResultKeyOrderInteropTests.
         Assert.True(JsonLikeEquality.ValueEquals(expected, value), $"expected {JsonSerializer.Serialize(expected)}, got {JsonSerializer.Serialize(value)}");
         Assert.NotNull((await store.ReadAsync(taskId))!.DateDone);
     }

@@ -9,6 +9,7 @@ using Cadasta.WorkerToolbox.Producing;
 using Cadasta.WorkerToolbox.Results;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Cadasta.WorkerToolbox.Tests.Hosting;
 
@@ -68,18 +69,27 @@ public sealed class SentryReportingTests : IDisposable
         }
     }
 
+    private Dictionary<string, string> SentryEnvironment() => new()
+    {
+        ["SENTRY_DSN"] = $"http://0123456789abcdef0123456789abcdef@127.0.0.1:{_port}/42",
+        ["SENTRY_NAME"] = "export-worker-1",
+        ["SENTRY_ENVIRONMENT"] = "staging",
+        ["SENTRY_RELEASE"] = "1.2.3",
+    };
+
+    /// <summary>Every event the SDK sent (one per envelope item of type event).</summary>
+    private List<JsonNode> Events() => _bodies
+        .SelectMany(body => body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1))
+        .Select(line => JsonNode.Parse(line)!)
+        .Where(node => node is JsonObject item && item["event_id"] is not null && item["level"] is not null)
+        .ToList();
+
     private IHost BuildHost(bool sentry)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddCadastaWorker(options =>
         {
-            options.Environment = new Dictionary<string, string>
-            {
-                ["SENTRY_DSN"] = $"http://0123456789abcdef0123456789abcdef@127.0.0.1:{_port}/42",
-                ["SENTRY_NAME"] = "export-worker-1",
-                ["SENTRY_ENVIRONMENT"] = "staging",
-                ["SENTRY_RELEASE"] = "1.2.3",
-            };
+            options.Environment = SentryEnvironment();
             options.Settings["SETUP_SENTRY_LOGGING"] = sentry;
             options.Settings["broker_url"] = "memory://";
             options.Settings["result_backend"] = $"db+sqlite:///{Path.Combine(_folder, "results.db")}";
@@ -132,8 +142,65 @@ public sealed class SentryReportingTests : IDisposable
         using var host = BuildHost(sentry: false);
         await host.StartAsync();
         await RunAsync(host, "export.broken", ["parcels", 1L]);
+        host.Services.GetRequiredService<ILogger<SentryReportingTests>>().LogError("Disk {Disk} is full", "sda");
         await host.StopAsync();
 
         Assert.Empty(_bodies);
+    }
+
+    [Fact]
+    public async Task Every_error_line_is_an_event_and_a_failed_task_stays_one_event()
+    {
+        using var host = BuildHost(sentry: true);
+        await host.StartAsync();
+        var log = host.Services.GetRequiredService<ILogger<SentryReportingTests>>();
+        log.LogWarning("Disk {Disk} is almost full", "sda");
+        log.LogError("Disk {Disk} is full", "sda");
+        log.LogCritical(new TimeoutException("no heartbeat"), "Lost the {Service}", "broker");
+        var id = await host.Services.GetRequiredService<TaskProducer>().SendTaskAsync("export.broken", ["parcels", 1L]);
+        await new AsyncResult(id, host.Services.GetRequiredService<IResultStore>()).WaitAsync(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20));
+        await host.StopAsync();
+
+        var events = Events();
+        // The failed task logged "Task export.broken[id] raised unexpected: ..." at ERROR: that line is not a second event.
+        Assert.Equal(3, events.Count);
+        var task = Assert.Single(events, e => e["extra"]?["task_id"]?.GetValue<string>() == id);
+        Assert.Equal("celery.task", task["logger"]!.GetValue<string>());
+        Assert.DoesNotContain(events, e => e["logentry"]?.ToJsonString().Contains("raised unexpected", StringComparison.Ordinal) == true);
+
+        var disk = Assert.Single(events, e => e["logentry"]?["formatted"]?.GetValue<string>() == "Disk sda is full");
+        Assert.Equal("Disk {Disk} is full", disk["logentry"]!["message"]!.GetValue<string>());
+        Assert.Equal("error", disk["level"]!.GetValue<string>());
+        Assert.Equal(typeof(SentryReportingTests).FullName, disk["logger"]!.GetValue<string>());
+        Assert.Equal("sda", disk["extra"]!["Disk"]!.GetValue<string>());
+        Assert.Equal("export-worker-1", disk["server_name"]!.GetValue<string>());
+        Assert.Equal("staging", disk["environment"]!.GetValue<string>());
+        Assert.Null(disk["exception"]);
+
+        var lost = Assert.Single(events, e => e["logentry"]?["formatted"]?.GetValue<string>() == "Lost the broker");
+        Assert.Equal("fatal", lost["level"]!.GetValue<string>());
+        var exception = lost["exception"]!["values"]!.AsArray().Last()!;
+        Assert.Equal("System.TimeoutException", exception["type"]!.GetValue<string>());
+        Assert.Equal("no heartbeat", exception["value"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_producer_sends_its_error_lines_too_and_flushes_them_when_the_host_is_disposed()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddCadastaProducer(options =>
+        {
+            options.Environment = SentryEnvironment();
+            options.Settings["broker_url"] = "memory://";
+        });
+        using (var host = builder.Build())
+        {
+            await host.StartAsync();
+            host.Services.GetRequiredService<ILogger<SentryReportingTests>>().LogError("Could not publish {Task}", "export.project");
+            await host.StopAsync();
+        }
+
+        var sent = Assert.Single(Events());
+        Assert.Equal("Could not publish export.project", sent["logentry"]!["formatted"]!.GetValue<string>());
     }
 }

@@ -16,6 +16,7 @@ internal sealed partial class SqsConsumer : ITransportConsumer
 {
     private const int MaxMessagesPerReceive = 10;
     private const string ReceiveCountAttribute = "ApproximateReceiveCount";
+    private const string SentTimestampAttribute = "SentTimestamp";
 
     private readonly IAmazonSQS _sqs;
     private readonly SqsTransportSettings _settings;
@@ -131,12 +132,12 @@ internal sealed partial class SqsConsumer : ITransportConsumer
                     QueueUrl = queueUrl,
                     MaxNumberOfMessages = reserved,
                     WaitTimeSeconds = _settings.WaitTimeSeconds,
-                    MessageSystemAttributeNames = [ReceiveCountAttribute],
+                    MessageSystemAttributeNames = [ReceiveCountAttribute, SentTimestampAttribute],
                 };
 
                 // local-aws-sqs honours only the legacy field; real SQS accepts both.
 #pragma warning disable CS0618
-                request.AttributeNames = [ReceiveCountAttribute];
+                request.AttributeNames = [ReceiveCountAttribute, SentTimestampAttribute];
 #pragma warning restore CS0618
                 // Not cancelled on stop: SQS (and the emulator) keep serving a long poll whose client
                 // hung up, so the next message would be handed to nobody and stay hidden for a whole
@@ -224,7 +225,15 @@ internal sealed partial class SqsConsumer : ITransportConsumer
             _ = int.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out receiveCount);
         }
 
-        var delivery = new SqsDelivery(this, _batcher, envelope, queue, queueUrl, message.ReceiptHandle, message.MessageId, redelivered: receiveCount > 1);
+        // SentTimestamp: epoch milliseconds when SQS accepted the message (the queue-latency metric's start).
+        DateTimeOffset? sentAt = message.Attributes?.TryGetValue(SentTimestampAttribute, out var sentText) == true
+            && long.TryParse(sentText, NumberStyles.None, CultureInfo.InvariantCulture, out var sentMilliseconds)
+                ? DateTimeOffset.FromUnixTimeMilliseconds(sentMilliseconds)
+                : null;
+        var delivery = new SqsDelivery(this, _batcher, envelope, queue, queueUrl, message.ReceiptHandle, message.MessageId, redelivered: receiveCount > 1)
+        {
+            SentAt = sentAt,
+        };
         _unsettled[delivery] = 0;
         _deliveries.Writer.TryWrite(delivery);
     }
