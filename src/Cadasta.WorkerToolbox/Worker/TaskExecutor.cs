@@ -133,23 +133,27 @@ internal sealed partial class TaskExecutor(
         var task = job.Task;
         var soft = task.SoftTimeLimit ?? job.Definition.Settings.SoftTimeLimit ?? options.SoftTimeLimit;
         var hard = task.HardTimeLimit ?? job.Definition.Settings.TimeLimit ?? options.TimeLimit;
-        using var softLimit = soft is { } softSpan ? new CancellationTokenSource(softSpan, time) : new CancellationTokenSource();
-        using var token = CancellationTokenSource.CreateLinkedTokenSource(abandon, softLimit.Token);
+        // Token sources only for the limits a task has (most have none): three fewer allocations per task.
+        using var softLimit = soft is { } softSpan ? new CancellationTokenSource(softSpan, time) : null;
+        // The task's token must also fire at the hard limit: a linked source whenever there is a limit.
+        using var linked = softLimit is null && hard is null ? null : CancellationTokenSource.CreateLinkedTokenSource(abandon, softLimit?.Token ?? CancellationToken.None);
+        var token = linked?.Token ?? abandon;
         // The hard limit's clock starts before the task does.
-        using var stopDeadline = new CancellationTokenSource();
-        var deadline = hard is { } limit ? Task.Delay(limit, time, stopDeadline.Token) : null;
-        var running = Task.Run(() => job.Definition.InvokeAsync(context, token.Token), CancellationToken.None);
+        using var stopDeadline = hard is null ? null : new CancellationTokenSource();
+        var deadline = hard is { } limit ? Task.Delay(limit, time, stopDeadline!.Token) : null;
+        var running = Task.Run(() => job.Definition.InvokeAsync(context, token), CancellationToken.None);
         if (deadline is not null)
         {
             if (await Task.WhenAny(running, deadline).ConfigureAwait(false) != running)
             {
                 LogHardLimit(logger, hard!.Value.TotalSeconds, task.Name, task.Id);
-                await token.CancelAsync().ConfigureAwait(false);
+                await linked!.CancelAsync().ConfigureAwait(false);
+
                 _ = running.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 return new Outcome.Failed(CeleryErrors.TimeLimitExceeded(hard.Value));
             }
 
-            await stopDeadline.CancelAsync().ConfigureAwait(false);
+            await stopDeadline!.CancelAsync().ConfigureAwait(false);
         }
 
         try
@@ -164,7 +168,7 @@ internal sealed partial class TaskExecutor(
         {
             return new Outcome.Abandoned();
         }
-        catch (OperationCanceledException) when (softLimit.IsCancellationRequested)
+        catch (OperationCanceledException) when (softLimit?.IsCancellationRequested == true)
         {
             return new Outcome.Failed(CeleryErrors.SoftTimeLimitExceeded());
         }
