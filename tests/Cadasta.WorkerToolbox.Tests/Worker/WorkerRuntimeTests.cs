@@ -44,7 +44,8 @@ public sealed class WorkerRuntimeTests
         var id = await harness.PublishAsync("msg.wait");
         await started.Task;
 
-        var stored = await harness.Results.GetAsync(id, default);
+        // The body does not wait for the STARTED commit (it is pipelined): wait for it here.
+        var stored = await harness.WaitForStateAsync(id, "STARTED");
         Assert.Equal("STARTED", stored.State);
         var info = Assert.IsType<Dictionary<string, object?>>(stored.Value);
         Assert.Equal((long)Environment.ProcessId, info["pid"]);
