@@ -547,6 +547,7 @@ public sealed class WorkerRuntimeTests
 
         var id = await harness.PublishAsync("msg.forever");
         await started.Task;
+        await harness.WaitForStateAsync(id, "STARTED");
         var stopping = harness.Worker.StopAsync(TimeSpan.FromSeconds(30));
         await harness.AdvanceUntilAsync(() => stopping.IsCompleted, TimeSpan.FromSeconds(30), "the grace period to end");
         await stopping;
