@@ -52,13 +52,14 @@ internal sealed class OutcomePipeline : IDisposable
     public void GiveBackRoom() => _room.Release();
 
     /// <summary>
-    /// Starts a task (room already taken). Returns once its body has finished (or its execution
-    /// ended before that); the execution goes on in the background until <paramref name="finished"/>
-    /// runs, which then frees its room.
+    /// Starts a task (room already taken). The returned task completes once its body has finished (or its
+    /// execution ended before that); the execution goes on in the background and then calls
+    /// <paramref name="finished"/> (with its exception, if it threw) and frees its room.
     /// </summary>
+    /// <param name="job">The task.</param>
     /// <param name="execute">Runs the task; completes the given source when the body is done.</param>
-    /// <param name="finished">Called once with the completed execution (faulted when it threw).</param>
-    public async Task StartAsync(Func<TaskCompletionSource, Task> execute, Action<Task> finished)
+    /// <param name="finished">Called once when the execution ended.</param>
+    public Task StartAsync(WorkerJob job, Func<WorkerJob, TaskCompletionSource, Task> execute, Action<WorkerJob, Exception?> finished)
     {
         lock (_gate)
         {
@@ -66,25 +67,8 @@ internal sealed class OutcomePipeline : IDisposable
         }
 
         var bodyDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Task execution;
-        try
-        {
-            execution = execute(bodyDone);
-        }
-#pragma warning disable CA1031 // Handed to the caller's callback like any other failed execution.
-        catch (Exception error)
-#pragma warning restore CA1031
-        {
-            execution = Task.FromException(error);
-        }
-
-        _ = execution.ContinueWith(
-            (done, state) => ((OutcomePipeline)state!).Finish(done, finished),
-            this,
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-        await Task.WhenAny(bodyDone.Task, execution).ConfigureAwait(false);
+        _ = ExecuteAsync(job, bodyDone, execute, finished);
+        return bodyDone.Task;
     }
 
     /// <summary>Completes when every started task has finished (call once no more tasks start).</summary>
@@ -104,11 +88,31 @@ internal sealed class OutcomePipeline : IDisposable
 
     public void Dispose() => _room.Dispose();
 
-    private void Finish(Task execution, Action<Task> finished)
+    private async Task ExecuteAsync(WorkerJob job, TaskCompletionSource bodyDone, Func<WorkerJob, TaskCompletionSource, Task> execute, Action<WorkerJob, Exception?> finished)
+    {
+        Exception? failure = null;
+        try
+        {
+            await execute(job, bodyDone).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Handed to the caller's callback: one task's error must not stop the worker.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            failure = error;
+        }
+        finally
+        {
+            bodyDone.TrySetResult();
+            Finish(job, failure, finished);
+        }
+    }
+
+    private void Finish(WorkerJob job, Exception? failure, Action<WorkerJob, Exception?> finished)
     {
         try
         {
-            finished(execution);
+            finished(job, failure);
         }
         finally
         {

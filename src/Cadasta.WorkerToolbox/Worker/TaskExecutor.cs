@@ -72,7 +72,11 @@ internal sealed partial class TaskExecutor(
         var outcome = await RunAsync(job, context, abandon).ConfigureAwait(false);
         var runtime = time.GetElapsedTime(runStarted);
         WorkerTelemetry.RunTime.Record(runtime.TotalSeconds, WorkerTelemetry.TaskTag(task.Name));
-        bodyDone?.TrySetResult();
+        if (outcome is not Outcome.Retried)
+        {
+            bodyDone?.TrySetResult();
+        }
+
         if (!results.KeepsWriteOrder)
         {
             // The store may reorder concurrent writes: the outcome goes only after STARTED completed.
@@ -92,6 +96,10 @@ internal sealed partial class TaskExecutor(
             Outcome.Failed failure => await FailAsync(job, context, failure.Error, ignoreResult).ConfigureAwait(false),
             _ => false,
         };
+
+        // A retry keeps its runner until RETRY is stored, as before pipelining: the re-sent message (same task
+        // id) cannot start on that runner and have its STARTED or outcome overwritten by this attempt's RETRY.
+        bodyDone?.TrySetResult();
 
         if (outcome is Outcome.Abandoned)
         {

@@ -39,6 +39,8 @@ public sealed partial class TaskWorker : IAsyncDisposable
     private readonly CancellationTokenSource _abandon = new();
     private readonly SemaphoreSlim _prefetchUpdate = new(1, 1);
     private readonly OutcomePipeline _outcomes;
+    private readonly Func<WorkerJob, TaskCompletionSource, Task> _execute;
+    private readonly Action<WorkerJob, Exception?> _finished;
     private static readonly TimeSpan ReservationMargin = TimeSpan.FromMinutes(1);
     private readonly int _basePrefetch;
     private ITransportConsumer? _consumer;
@@ -103,6 +105,8 @@ public sealed partial class TaskWorker : IAsyncDisposable
         _logger = logger ?? NullLogger.Instance;
         _executor = new TaskExecutor(results, sender, options, _time, _logger);
         _outcomes = new OutcomePipeline(options.Concurrency, options.PendingOutcomeLimit);
+        _execute = (job, bodyDone) => _executor.ExecuteAsync(job, bodyDone, _abandon.Token);
+        _finished = Finished;
         _basePrefetch = options.PrefetchMultiplier <= 0 ? 0 : options.Concurrency * options.PrefetchMultiplier;
         if (!registry.Contains(ChordUnlockTask.Name))
         {
@@ -479,9 +483,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
                 }
 
                 // Returns when the body is done; storing the outcome and settling the message go on meanwhile.
-                await _outcomes.StartAsync(
-                    bodyDone => _executor.ExecuteAsync(job, bodyDone, _abandon.Token),
-                    execution => Finished(job, execution)).ConfigureAwait(false);
+                await _outcomes.StartAsync(job, _execute, _finished).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -490,12 +492,12 @@ public sealed partial class TaskWorker : IAsyncDisposable
         }
     }
 
-    private void Finished(WorkerJob job, Task execution)
+    private void Finished(WorkerJob job, Exception? error)
     {
-        if (execution.Exception is { } error)
+        if (error is not null)
         {
             // One task's unexpected error must not stop the worker.
-            LogRunnerError(_logger, error.GetBaseException(), job.Task.Name, job.Task.Id);
+            LogRunnerError(_logger, error, job.Task.Name, job.Task.Id);
         }
 
         lock (_gate)
