@@ -176,6 +176,8 @@ with open(data, 'w') as f:
             med, lo, hi = summary[label]['tasks_per_s']
             f.write('%d "%s" %f %f %f\n' % (index, name, med, lo, hi))
             index += 1
+if index == 0:
+    sys.exit(0)  # nothing to chart (e.g. --only monitor)
 subprocess.run(['gnuplot'], input='''
 set terminal pngcairo size 1100,500 font "DejaVu Sans,11"
 set output "{png}"
