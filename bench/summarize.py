@@ -32,6 +32,7 @@ def fmt(s, digits=0):
 
 
 summary = {}
+baseline = next(('%s@%s' % (r['ref'], r['commit']) for r in rows if r.get('kind') == 'baseline'), 'baseline')
 ceiling = [r for r in rows if r.get('kind') == 'ceiling']
 if ceiling:
     summary['ceiling'] = {'tasks_per_s': stat([r['end_to_end_per_s'] for r in ceiling]),
@@ -73,7 +74,9 @@ def describe(label):
     if system == 'celery':
         return 'Celery 5.2 prefork -c %d, %s' % (os.cpu_count(), broker)
     who = 'DemoWorker' if transport == 'amqp' else 'bench worker = DemoWorker code'
-    return 'ours (%s), %s, %s' % (who, broker, 'worker_concurrency=%s' % conc[0][1:] if conc else 'default config (concurrency %d)' % os.cpu_count())
+    if system == 'base':
+        who = 'before: %s %s' % (baseline, who)
+    return '%s (%s), %s, %s' % ('ours' if system == 'ours' else 'baseline', who, broker, 'worker_concurrency=%s' % conc[0][1:] if conc else 'default config (concurrency %d)' % os.cpu_count())
 
 
 names = {label: describe(label) for label in labels}
@@ -125,9 +128,41 @@ for label in labels:
              % (per, counters['ReceiveMessage'], counters['DeleteMessage'], counters['DeleteMessageBatch'], counters['MessagesReceived']), per < 0.5)
         sqs_counters[label] = counters
 
+monitor = [r for r in rows if r.get('kind') == 'monitor']
+monitor_lines = []
+if monitor:
+    m = {'rate': stat([r['records_per_s'] for r in monitor]), 'cpu': stat([r['monitor_cpu_s_per_1000'] for r in monitor]),
+         'rabbit': stat([r['rabbitmq_cpu_s'] / r['n'] * 1000 for r in monitor]), 'pg': stat([r['postgres_cpu_s'] / r['n'] * 1000 for r in monitor])}
+    monitor_lines = ['### Task monitor ingest (platform.fifo → cadasta_task_record)', '',
+                     '| N × reps | records/s median (min–max) | monitor CPU s / 1,000 | RabbitMQ / PostgreSQL CPU s / 1,000 | load (1 min) |', '|---|---|---|---|---|',
+                     '| %s × %d | %s | %s | %s / %s | %s |' % ('{:,}'.format(monitor[0]['n']), len(monitor), fmt(m['rate']), fmt(m['cpu'], 3),
+                                                      fmt(m['rabbit'], 2), fmt(m['pg'], 2), ' '.join(r['loadavg'].split()[0] for r in monitor)), '']
+
+before_after = []
+for label in labels:
+    if not label.startswith('base-') or 'ours-' + label[5:] not in summary:
+        continue
+    after, before = summary['ours-' + label[5:]], summary[label]
+    line = '* %s: %s → %s tasks/s (**%.2f×**), worker CPU %s → %s s / 1,000 tasks' % (
+        label[5:], fmt(before['tasks_per_s']), fmt(after['tasks_per_s']), after['tasks_per_s'][0] / before['tasks_per_s'][0],
+        fmt(before['cpu_per_1000'], 2), fmt(after['cpu_per_1000'], 2))
+    if before['p99'] and after['p99']:
+        line += ', p50/p99 %.1f/%.1f → %.1f/%.1f ms (each at 50 %% of its own rate)' % (before['p50'][0], before['p99'][0], after['p50'][0], after['p99'][0])
+    line += ', RSS %.0f → %.0f MB' % (before['rss'][2], after['rss'][2])
+    files = [os.path.join(out, 'sqs-counters-%s.json' % l) for l in (label, 'ours-' + label[5:])]
+    if all(os.path.exists(f) for f in files):
+        per = []
+        for f in files:
+            c = json.load(open(f))
+            per.append((c['ReceiveMessage'] + c['DeleteMessage'] + c['DeleteMessageBatch']) / max(1, c['MessagesReceived']))
+        line += ', SQS receive+delete calls per task %.3f → %.3f' % tuple(per)
+    before_after.append(line)
+if before_after:
+    before_after = ['### Before / after (%s vs this tree, same session)' % baseline, ''] + before_after + ['']
+
 loads = {label: s['loadavg'] for label, s in summary.items() if 'loadavg' in s}
 text = ['## Results (%s)' % os.path.basename(out.rstrip('/')), ''] + lines + ['', '| goal | measured | |', '|---|---|---|'] + checks + [
-    '', '1-minute load average at the end of each run: ' + '; '.join('%s %s' % (k, ' '.join(v)) for k, v in loads.items()), '']
+    '', '1-minute load average at the end of each run: ' + '; '.join('%s %s' % (k, ' '.join(v)) for k, v in loads.items()), ''] + monitor_lines + before_after
 for label, counters in sqs_counters.items():
     text.append('SQS API calls by our worker %s (whole worker life, warm-ups and latency runs included): `%s`' % (label, json.dumps(counters)))
 open(os.path.join(out, 'summary.md'), 'w').write('\n'.join(text) + '\n')
@@ -141,6 +176,8 @@ with open(data, 'w') as f:
             med, lo, hi = summary[label]['tasks_per_s']
             f.write('%d "%s" %f %f %f\n' % (index, name, med, lo, hi))
             index += 1
+if index == 0:
+    sys.exit(0)  # nothing to chart (e.g. --only monitor)
 subprocess.run(['gnuplot'], input='''
 set terminal pngcairo size 1100,500 font "DejaVu Sans,11"
 set output "{png}"

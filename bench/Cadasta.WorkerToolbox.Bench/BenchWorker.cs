@@ -1,57 +1,37 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
-using Cadasta.WorkerToolbox.Configuration;
-using Cadasta.WorkerToolbox.Producing;
-using Cadasta.WorkerToolbox.Results;
+using Cadasta.WorkerToolbox.Hosting;
 using Cadasta.WorkerToolbox.Transports;
-using Cadasta.WorkerToolbox.Transports.Memory;
 using Cadasta.WorkerToolbox.Transports.Sqs;
 using Cadasta.WorkerToolbox.Worker;
 using Cadasta.WorkerToolbox.Worker.Demo;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Cadasta.WorkerToolbox.Bench;
 
 /// <summary>
-/// samples/DemoWorker's worker, line for line, plus one thing: when it stops, the SQS transport's
-/// API call counters go to $BENCH_COUNTERS_FILE (they live in the worker's process).
+/// samples/DemoWorker's worker (the Generic Host with AddCadastaWorker, configured only by CELERY_*), plus one
+/// thing: when it stops, the SQS transport's API call counters go to $BENCH_COUNTERS_FILE (they live in the
+/// worker's process).
 /// </summary>
 internal static class BenchWorker
 {
     public static async Task<int> RunAsync()
     {
-        using var loggerFactory = LoggerFactory.Create(logging => logging
-            .AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; })
-            .SetMinimumLevel(LogLevel.Information));
-        var config = new Config();
-        await using var transport = TransportFactory.Create(config, new MemoryBroker(loggerFactory.CreateLogger<MemoryBroker>()), loggerFactory);
-        await using var results = new DatabaseResultStore(
-            new ResultStoreOptions { BackendUrl = config.ResultBackend ?? throw new ConfigurationException("No result backend is configured.") },
-            loggerFactory.CreateLogger<DatabaseResultStore>());
-        await results.EnsureSchemaAsync();
-        var producer = new TaskProducer(config, transport, logger: loggerFactory.CreateLogger<TaskProducer>());
-        var registry = DemoTasks.Register(new TaskRegistry());
-        await using var worker = new TaskWorker(registry, transport, results, producer, WorkerOptions.FromConfig(config), logger: loggerFactory.CreateLogger<TaskWorker>());
-
-        using var stop = new CancellationTokenSource();
-        void RequestStop(PosixSignalContext signal)
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; });
+        builder.Services.AddCadastaWorker(options =>
         {
-            signal.Cancel = true;
-            stop.Cancel();
-        }
+            options.ConfigurationSection = null;
+            DemoTasks.Register(options.Tasks);
+        });
 
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, RequestStop);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, RequestStop);
-        await worker.StartAsync(stop.Token);
-        try
-        {
-            await Task.Delay(Timeout.InfiniteTimeSpan, stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        await worker.StopAsync();
+        using var host = builder.Build();
+        host.Services.GetRequiredService<TaskWorker>();
+        // Taken before the run: RunAsync disposes the host's services when it returns (the counters stay readable).
+        var transport = host.Services.GetRequiredService<ITransport>();
+        await host.RunAsync();
         if (transport is SqsTransport sqs && Environment.GetEnvironmentVariable("BENCH_COUNTERS_FILE") is { Length: > 0 } file)
         {
             await File.WriteAllTextAsync(file, JsonSerializer.Serialize(sqs.Counters.Snapshot()));

@@ -8,7 +8,9 @@ namespace Cadasta.WorkerToolbox.Results;
 /// <summary>
 /// Celery's database result backend (<c>celery_taskmeta</c>) on PostgreSQL or SQLite, readable and writable by
 /// Python Celery 5.2 and the Cadasta platform. Concurrent <see cref="StoreAsync"/> calls are written in batches,
-/// each batch one transaction; every call returns only after its row committed. Dispose it to flush what is queued.
+/// each batch one transaction; every call returns only after its row committed. Writes of one task id commit in the
+/// order the calls were made, even when the earlier call has not returned yet; when one batch holds several writes of
+/// the same task id, only the last is written (the others complete with it). Dispose it to flush what is queued.
 /// </summary>
 public sealed class DatabaseResultStore : IResultStore
 {

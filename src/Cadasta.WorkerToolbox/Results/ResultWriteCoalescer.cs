@@ -9,6 +9,12 @@ namespace Cadasta.WorkerToolbox.Results;
 /// their callers. A lone row is written immediately (no timer); under load, rows arriving while a batch is in
 /// flight form the next batch. Transient failures are retried with exponential backoff on the
 /// <see cref="TimeProvider"/>; a caller's task completes successfully only after its row committed.
+/// <para>
+/// Writes of one task id commit in the order they were queued (one loop, batches one after the other). When one
+/// batch holds several writes of the same task id (a worker's STARTED and then SUCCESS of a short task), only the
+/// last is written: the earlier ones would be overwritten in the same transaction anyway, so they complete (or
+/// fail) together with the write that supersedes them. One round trip and one row update instead of two.
+/// </para>
 /// </summary>
 internal sealed class ResultWriteCoalescer : IAsyncDisposable
 {
@@ -37,6 +43,9 @@ internal sealed class ResultWriteCoalescer : IAsyncDisposable
 
     /// <summary>Batches written so far (for tests and diagnostics).</summary>
     public long BatchesWritten => Interlocked.Read(ref batchesWritten);
+
+    /// <summary>Writes queued and not yet taken into a batch (for tests and diagnostics).</summary>
+    public int Queued => queue.Reader.Count;
 
     /// <summary>Rows in the largest batch written so far.</summary>
     public int LargestBatch => Volatile.Read(ref largestBatch);
@@ -70,13 +79,28 @@ internal sealed class ResultWriteCoalescer : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<PendingWrite>(options.MaxBatchSize);
+        var latestByTask = new Dictionary<string, int>(StringComparer.Ordinal);
         while (await queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
+            latestByTask.Clear();
             while (batch.Count < options.MaxBatchSize && queue.Reader.TryRead(out var pending))
             {
-                if (!pending.Completion.Task.IsCompleted)
+                if (pending.Completion.Task.IsCompleted)
                 {
+                    continue;
+                }
+
+                if (latestByTask.TryGetValue(pending.Row.TaskId, out var index))
+                {
+                    // Same task id already in this batch: the later write replaces it and settles it.
+                    var earlier = batch[index];
+                    pending.Supersede(earlier);
+                    batch[index] = pending;
+                }
+                else
+                {
+                    latestByTask[pending.Row.TaskId] = batch.Count;
                     batch.Add(pending);
                 }
             }
@@ -187,7 +211,7 @@ internal sealed class ResultWriteCoalescer : IAsyncDisposable
 
         foreach (var pending in batch)
         {
-            pending.Completion.TrySetResult();
+            pending.SetResult();
         }
     }
 
@@ -195,7 +219,7 @@ internal sealed class ResultWriteCoalescer : IAsyncDisposable
     {
         foreach (var pending in batch)
         {
-            pending.Completion.TrySetException(new ResultStoreException(
+            pending.SetException(new ResultStoreException(
                 $"The result of task {pending.Row.TaskId} was not stored in {database.Endpoint}: {failure.Message}",
                 failure));
         }
@@ -203,8 +227,25 @@ internal sealed class ResultWriteCoalescer : IAsyncDisposable
 
     private sealed class PendingWrite(ResultRow row)
     {
+        private PendingWrite? superseded;
+
         public ResultRow Row { get; } = row;
 
         public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>This write replaces <paramref name="earlier"/> (same task id, same batch) and settles it with itself.</summary>
+        public void Supersede(PendingWrite earlier) => superseded = earlier;
+
+        public void SetResult()
+        {
+            superseded?.SetResult();
+            Completion.TrySetResult();
+        }
+
+        public void SetException(Exception failure)
+        {
+            superseded?.SetException(failure);
+            Completion.TrySetException(failure);
+        }
     }
 }

@@ -9,6 +9,13 @@ internal interface IResultBackend
     /// <summary>Stores a state with its value (SUCCESS, STARTED) or its exception (FAILURE, RETRY, REVOKED).</summary>
     Task StoreAsync(string taskId, string state, object? value, ExceptionInfo? error, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True when writes of one task id commit in the order <see cref="StoreAsync"/> was called, even when the
+    /// earlier one has not completed yet (<see cref="Results.DatabaseResultStore"/>). The worker then queues a
+    /// task's outcome right behind its STARTED write instead of waiting for STARTED to commit.
+    /// </summary>
+    bool KeepsWriteOrder => false;
+
     /// <summary>The stored state, value and exception; state <c>PENDING</c> when nothing is stored.</summary>
     Task<StoredState> GetAsync(string taskId, CancellationToken cancellationToken);
 }

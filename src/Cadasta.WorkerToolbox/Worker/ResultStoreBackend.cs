@@ -5,6 +5,9 @@ namespace Cadasta.WorkerToolbox.Worker;
 /// <summary>The worker's view of an <see cref="IResultStore"/>.</summary>
 internal sealed class ResultStoreBackend(IResultStore store) : IResultBackend
 {
+    /// <summary>The database store writes one task's rows in call order (one write loop); other stores may not.</summary>
+    public bool KeepsWriteOrder => store is DatabaseResultStore;
+
     public Task StoreAsync(string taskId, string state, object? value, ExceptionInfo? error, CancellationToken cancellationToken) =>
         store.StoreAsync(
             new TaskResult

@@ -8,6 +8,15 @@ namespace Cadasta.WorkerToolbox.Worker;
 /// expired? → early ack → STARTED → bind and run under the time limits → outcome:
 /// success (callbacks, chain successor, SUCCESS), retry (re-send, RETRY), failure
 /// (FAILURE, errbacks) → late ack.
+/// <para>
+/// Only the part up to the end of the body holds a runner slot (<c>bodyDone</c> marks it): the STARTED
+/// write is issued before the body and not awaited, and the outcome's writes, follow-ups and late ack run
+/// after the slot is free (<see cref="OutcomePipeline"/>). A task's writes still reach the store in order,
+/// STARTED before its outcome: when the store keeps the order of writes itself
+/// (<see cref="IResultBackend.KeepsWriteOrder"/>) the outcome is queued right behind STARTED (and the store may
+/// then write only the outcome, if both are waiting in one batch); otherwise the outcome write waits for the
+/// STARTED write to complete. So a late STARTED never overwrites the outcome.
+/// </para>
 /// </summary>
 internal sealed partial class TaskExecutor(
     IResultBackend results,
@@ -22,14 +31,18 @@ internal sealed partial class TaskExecutor(
     /// <summary>Raised after a task failed and before its FAILURE is stored (Celery's <c>task_failure</c>).</summary>
     public event EventHandler<TaskFailureEventArgs>? TaskFailed;
 
-    public async Task ExecuteAsync(WorkerJob job, CancellationToken abandon)
+    /// <summary>Runs the task to the end (outcome stored, message settled).</summary>
+    /// <param name="job">The task.</param>
+    /// <param name="bodyDone">Completed when the task's body has ended (what remains needs no runner slot).</param>
+    /// <param name="abandon">Cancelled when shutdown gives up on running tasks.</param>
+    public async Task ExecuteAsync(WorkerJob job, TaskCompletionSource? bodyDone, CancellationToken abandon)
     {
         // The span covers the whole execution; the task's own code sees it as Activity.Current.
         using var activity = WorkerTelemetry.StartExecute(job.Task.Name, job.Task.Id, job.Delivery.Message.Headers);
-        await ExecuteTracedAsync(job, abandon).ConfigureAwait(false);
+        await ExecuteTracedAsync(job, bodyDone, abandon).ConfigureAwait(false);
     }
 
-    private async Task ExecuteTracedAsync(WorkerJob job, CancellationToken abandon)
+    private async Task ExecuteTracedAsync(WorkerJob job, TaskCompletionSource? bodyDone, CancellationToken abandon)
     {
         var task = job.Task;
         var definition = job.Definition;
@@ -48,11 +61,10 @@ internal sealed partial class TaskExecutor(
             await job.AckAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        if (options.TrackStarted && !ignoreResult)
-        {
-            var started = new Dictionary<string, object?> { ["pid"] = (long)Environment.ProcessId, ["hostname"] = options.Hostname };
-            await StoreAsync(job, TaskStates.Started, started, null).ConfigureAwait(false);
-        }
+        // Issued now, not awaited: the body does not wait for the STARTED commit (see the class comment).
+        var started = options.TrackStarted && !ignoreResult
+            ? StoreAsync(job, TaskStates.Started, new Dictionary<string, object?> { ["pid"] = (long)Environment.ProcessId, ["hostname"] = options.Hostname }, null)
+            : Task.FromResult(true);
 
         var context = new TaskContext(task, definition.Settings, sender, options.Hostname, DeliveryInfo(job));
         LogReceived(logger, task.Name, task.Id);
@@ -61,8 +73,20 @@ internal sealed partial class TaskExecutor(
         var outcome = await RunAsync(job, context, abandon).ConfigureAwait(false);
         var runtime = time.GetElapsedTime(runStarted);
         WorkerTelemetry.RunTime.Record(runtime.TotalSeconds, WorkerTelemetry.TaskTag(task.Name));
+        if (outcome is not Outcome.Retried)
+        {
+            bodyDone?.TrySetResult();
+        }
+
+        if (!results.KeepsWriteOrder)
+        {
+            // The store may reorder concurrent writes: the outcome goes only after STARTED completed.
+            await started.ConfigureAwait(false);
+        }
+
         if (job.Returned)
         {
+            await started.ConfigureAwait(false);
             return;
         }
 
@@ -73,6 +97,10 @@ internal sealed partial class TaskExecutor(
             Outcome.Failed failure => await FailAsync(job, context, failure.Error, ignoreResult).ConfigureAwait(false),
             _ => false,
         };
+
+        // A retry keeps its runner until RETRY is stored, as before pipelining: the re-sent message (same task
+        // id) cannot start on that runner and have its STARTED or outcome overwritten by this attempt's RETRY.
+        bodyDone?.TrySetResult();
 
         if (outcome is Outcome.Abandoned)
         {
@@ -93,6 +121,9 @@ internal sealed partial class TaskExecutor(
         {
             await job.AckAsync(CancellationToken.None).ConfigureAwait(false);
         }
+
+        // Done only once every write of this task completed (a graceful stop waits for them).
+        await started.ConfigureAwait(false);
     }
 
     public bool IsExpired(TaskInvocation task) => task.Expires is { } expires && expires <= time.GetUtcNow();
@@ -111,23 +142,27 @@ internal sealed partial class TaskExecutor(
         var task = job.Task;
         var soft = task.SoftTimeLimit ?? job.Definition.Settings.SoftTimeLimit ?? options.SoftTimeLimit;
         var hard = task.HardTimeLimit ?? job.Definition.Settings.TimeLimit ?? options.TimeLimit;
-        using var softLimit = soft is { } softSpan ? new CancellationTokenSource(softSpan, time) : new CancellationTokenSource();
-        using var token = CancellationTokenSource.CreateLinkedTokenSource(abandon, softLimit.Token);
+        // Token sources only for the limits a task has (most have none): three fewer allocations per task.
+        using var softLimit = soft is { } softSpan ? new CancellationTokenSource(softSpan, time) : null;
+        // The task's token must also fire at the hard limit: a linked source whenever there is a limit.
+        using var linked = softLimit is null && hard is null ? null : CancellationTokenSource.CreateLinkedTokenSource(abandon, softLimit?.Token ?? CancellationToken.None);
+        var token = linked?.Token ?? abandon;
         // The hard limit's clock starts before the task does.
-        using var stopDeadline = new CancellationTokenSource();
-        var deadline = hard is { } limit ? Task.Delay(limit, time, stopDeadline.Token) : null;
-        var running = Task.Run(() => job.Definition.InvokeAsync(context, token.Token), CancellationToken.None);
+        using var stopDeadline = hard is null ? null : new CancellationTokenSource();
+        var deadline = hard is { } limit ? Task.Delay(limit, time, stopDeadline!.Token) : null;
+        var running = Task.Run(() => job.Definition.InvokeAsync(context, token), CancellationToken.None);
         if (deadline is not null)
         {
             if (await Task.WhenAny(running, deadline).ConfigureAwait(false) != running)
             {
                 LogHardLimit(logger, hard!.Value.TotalSeconds, task.Name, task.Id);
-                await token.CancelAsync().ConfigureAwait(false);
+                await linked!.CancelAsync().ConfigureAwait(false);
+
                 _ = running.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 return new Outcome.Failed(CeleryErrors.TimeLimitExceeded(hard.Value));
             }
 
-            await stopDeadline.CancelAsync().ConfigureAwait(false);
+            await stopDeadline!.CancelAsync().ConfigureAwait(false);
         }
 
         try
@@ -142,7 +177,7 @@ internal sealed partial class TaskExecutor(
         {
             return new Outcome.Abandoned();
         }
-        catch (OperationCanceledException) when (softLimit.IsCancellationRequested)
+        catch (OperationCanceledException) when (softLimit?.IsCancellationRequested == true)
         {
             return new Outcome.Failed(CeleryErrors.SoftTimeLimitExceeded());
         }

@@ -15,8 +15,9 @@ namespace Cadasta.WorkerToolbox.Worker;
 /// The flow, top to bottom: <b>receive</b> (decode; unreadable → rejected; unknown name →
 /// FAILURE NotRegistered, rejected; expired → REVOKED) → <b>hold</b> until its ETA if it has one
 /// (the prefetch limit is raised meanwhile, so future tasks never starve due ones) →
-/// <b>ready</b> queue → one of <see cref="WorkerOptions.Concurrency"/> <b>runners</b> traces it.
-/// A prefetched task that has not started is never acknowledged.
+/// <b>ready</b> queue → one of <see cref="WorkerOptions.Concurrency"/> <b>runners</b> runs its body; the
+/// runner then takes the next task while the finished one's outcome is stored and its message settled
+/// (see <see cref="OutcomePipeline"/>). A prefetched task that has not started is never acknowledged.
 /// </para>
 /// </summary>
 public sealed partial class TaskWorker : IAsyncDisposable
@@ -37,6 +38,9 @@ public sealed partial class TaskWorker : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _abandon = new();
     private readonly SemaphoreSlim _prefetchUpdate = new(1, 1);
+    private readonly OutcomePipeline _outcomes;
+    private readonly Func<WorkerJob, TaskCompletionSource, Task> _execute;
+    private readonly Action<WorkerJob, Exception?> _finished;
     private static readonly TimeSpan ReservationMargin = TimeSpan.FromMinutes(1);
     private readonly int _basePrefetch;
     private ITransportConsumer? _consumer;
@@ -100,6 +104,9 @@ public sealed partial class TaskWorker : IAsyncDisposable
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _executor = new TaskExecutor(results, sender, options, _time, _logger);
+        _outcomes = new OutcomePipeline(options.Concurrency, options.PendingOutcomeLimit);
+        _execute = (job, bodyDone) => _executor.ExecuteAsync(job, bodyDone, _abandon.Token);
+        _finished = Finished;
         _basePrefetch = options.PrefetchMultiplier <= 0 ? 0 : options.Concurrency * options.PrefetchMultiplier;
         if (!registry.Contains(ChordUnlockTask.Name))
         {
@@ -121,7 +128,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
 
     /// <summary>
     /// Raised when a task fails, after the error is logged and before the FAILURE is stored (Celery's
-    /// <c>task_failure</c> signal). Handlers run on the task's runner; one that throws is logged and ignored.
+    /// <c>task_failure</c> signal). Handlers run once the task's body has ended; one that throws is logged and ignored.
     /// </summary>
     public event EventHandler<TaskFailureEventArgs>? TaskFailed
     {
@@ -156,8 +163,9 @@ public sealed partial class TaskWorker : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops gracefully: stops taking messages, lets running tasks finish for up to
-    /// <paramref name="gracePeriod"/> (then cancels their tokens and gives up on them), and finally
+    /// Stops gracefully: stops taking messages, lets running tasks finish, and their outcomes be stored
+    /// and their messages settled, for up to <paramref name="gracePeriod"/> (then cancels their tokens and
+    /// gives up on them: nothing of theirs is acknowledged any more), and finally
     /// disposes the consumer, which returns every message not acknowledged (tasks not started,
     /// held for their ETA, or abandoned) to the broker. None of those is ever acknowledged.
     /// </summary>
@@ -197,7 +205,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
             job.MarkReturned();
         }
 
-        var runners = Task.WhenAll(_runners);
+        var runners = WhenRunnersAndOutcomesDoneAsync();
         using (var graceOver = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             var grace = Task.Delay(gracePeriod ?? _options.ShutdownGracePeriod, _time, graceOver.Token);
@@ -229,6 +237,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.Zero).ConfigureAwait(false);
+        _outcomes.Dispose();
         _stopping.Dispose();
         _abandon.Dispose();
         _prefetchUpdate.Dispose();
@@ -443,42 +452,64 @@ public sealed partial class TaskWorker : IAsyncDisposable
     {
         try
         {
-            while (await _ready.Reader.WaitToReadAsync(stopping).ConfigureAwait(false))
+            while (true)
             {
-                WorkerJob? job;
-                lock (_gate)
-                {
-                    if (_stopRequested || !_ready.Reader.TryRead(out job))
-                    {
-                        continue;
-                    }
-
-                    _running.Add(job);
-                }
-
+                // Room for one more task running or finishing: bounds outcomes still waiting for the store or the broker.
+                await _outcomes.WaitForRoomAsync(stopping).ConfigureAwait(false);
+                WorkerJob? job = null;
                 try
                 {
-                    await _executor.ExecuteAsync(job, _abandon.Token).ConfigureAwait(false);
-                }
-#pragma warning disable CA1031 // One task's unexpected error must not stop this runner.
-                catch (Exception error)
-#pragma warning restore CA1031
-                {
-                    LogRunnerError(_logger, error, job.Task.Name, job.Task.Id);
+                    if (!await _ready.Reader.WaitToReadAsync(stopping).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    lock (_gate)
+                    {
+                        if (_stopRequested || !_ready.Reader.TryRead(out job))
+                        {
+                            continue;
+                        }
+
+                        _running.Add(job);
+                    }
                 }
                 finally
                 {
-                    lock (_gate)
+                    if (job is null)
                     {
-                        _running.Remove(job);
+                        _outcomes.GiveBackRoom();
                     }
                 }
+
+                // Returns when the body is done; storing the outcome and settling the message go on meanwhile.
+                await _outcomes.StartAsync(job, _execute, _finished).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // Stopping: tasks still in the ready queue were returned by StopAsync.
         }
+    }
+
+    private void Finished(WorkerJob job, Exception? error)
+    {
+        if (error is not null)
+        {
+            // One task's unexpected error must not stop the worker.
+            LogRunnerError(_logger, error, job.Task.Name, job.Task.Id);
+        }
+
+        lock (_gate)
+        {
+            _running.Remove(job);
+        }
+    }
+
+    private async Task WhenRunnersAndOutcomesDoneAsync()
+    {
+        await Task.WhenAll(_runners).ConfigureAwait(false);
+        await _outcomes.DrainAsync().ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Hostname} consuming {Queues} (concurrency {Concurrency}, prefetch {Prefetch})")]

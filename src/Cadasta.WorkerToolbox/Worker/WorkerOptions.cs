@@ -71,6 +71,12 @@ public sealed record WorkerOptions
     /// <summary>How long <c>celery.chord_unlock</c> waits between polls (Celery's <c>result_chord_retry_interval</c>, 1 s).</summary>
     public TimeSpan ChordUnlockInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How many tasks whose body has finished may wait for their outcome to be stored and their message
+    /// settled, beyond the <see cref="Concurrency"/> running ones, before the runners stop taking tasks.
+    /// </summary>
+    internal int PendingOutcomeLimit { get; init; } = 256;
+
     /// <summary>Fail the start when declaring the topology fails (true), or log it and go on (false), as the toolbox's <c>setup_app(throw=...)</c>.</summary>
     public bool ThrowOnSetupFailure { get; init; } = true;
 }

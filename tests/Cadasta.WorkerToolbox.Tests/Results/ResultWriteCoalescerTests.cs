@@ -112,6 +112,45 @@ public class ResultWriteCoalescerTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => store.StoreAsync(TaskResult.Success("late", 1L)));
     }
 
+    [Fact]
+    public async Task Writes_of_one_task_in_one_batch_are_written_once_as_the_last_and_complete_together()
+    {
+        var gated = new GatedResultDatabase();
+        await using var store = new DatabaseResultStore(gated, options, logger, clock);
+        gated.Hold();
+        var blocker = store.StoreAsync(TaskResult.Success("blocker", 0L));
+        await WaitUntilAsync(() => gated.Waiting);
+
+        var started = store.StoreAsync(new TaskResult { TaskId = "t", State = TaskStates.Started });
+        var other = store.StoreAsync(TaskResult.Success("u", 2L));
+        var success = store.StoreAsync(TaskResult.Success("t", 1L));
+        Assert.False(started.IsCompleted);
+        gated.Release();
+        await Task.WhenAll(blocker, started, other, success);
+
+        var batch = gated.Batches.Last();
+        Assert.Equal([("t", TaskStates.Success), ("u", TaskStates.Success)], batch.Select(row => (row.TaskId, row.Status)));
+    }
+
+    [Fact]
+    public async Task A_superseded_write_fails_with_the_write_that_replaced_it()
+    {
+        var gated = new GatedResultDatabase();
+        await using var store = new DatabaseResultStore(gated, options, logger, clock);
+        gated.Hold();
+        var blocker = store.StoreAsync(TaskResult.Success("blocker", 0L));
+        await WaitUntilAsync(() => gated.Waiting);
+
+        var started = store.StoreAsync(new TaskResult { TaskId = "t", State = TaskStates.Started });
+        var success = store.StoreAsync(TaskResult.Success("t", 1L));
+        gated.FailWith = rows => rows.Any(row => row.TaskId == "t") ? new InvalidOperationException("constraint violated") : null;
+        gated.Release();
+        await blocker;
+
+        Assert.Contains("constraint violated", (await Assert.ThrowsAsync<ResultStoreException>(() => success)).Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ResultStoreException>(() => started);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         // Waits for the background writer to reach a point; not a timing assertion (gives up only after 10 s).

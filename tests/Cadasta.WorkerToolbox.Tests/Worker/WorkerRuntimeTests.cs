@@ -44,7 +44,8 @@ public sealed class WorkerRuntimeTests
         var id = await harness.PublishAsync("msg.wait");
         await started.Task;
 
-        var stored = await harness.Results.GetAsync(id, default);
+        // The body does not wait for the STARTED commit (it is pipelined): wait for it here.
+        var stored = await harness.WaitForStateAsync(id, "STARTED");
         Assert.Equal("STARTED", stored.State);
         var info = Assert.IsType<Dictionary<string, object?>>(stored.Value);
         Assert.Equal((long)Environment.ProcessId, info["pid"]);
@@ -546,6 +547,7 @@ public sealed class WorkerRuntimeTests
 
         var id = await harness.PublishAsync("msg.forever");
         await started.Task;
+        await harness.WaitForStateAsync(id, "STARTED");
         var stopping = harness.Worker.StopAsync(TimeSpan.FromSeconds(30));
         await harness.AdvanceUntilAsync(() => stopping.IsCompleted, TimeSpan.FromSeconds(30), "the grace period to end");
         await stopping;

@@ -19,6 +19,13 @@ namespace Cadasta.WorkerToolbox.Transports.Amqp;
 /// multi-writer frame channel (SessionBase.TransmitAsync → SocketFrameHandler.WriteAsync);
 /// <c>basic.qos</c> is an RPC, serialised by the client's own RPC lock.
 /// </para>
+/// <para>
+/// Acks are coalesced without a timer: the first ack goes out at once; acks requested while it is being
+/// sent leave together next, as one <c>basic.ack multiple=true</c> where every lower delivery tag of the
+/// channel is settled (<see cref="AmqpAckPlanner"/>). Deliveries reach <see cref="OnReceivedAsync"/> one at a
+/// time in tag order (RabbitMQ.Client's default consumer dispatch concurrency of 1, which this transport keeps),
+/// so every tag below an acked one has been seen.
+/// </para>
 /// </summary>
 internal sealed class AmqpConsumer : ITransportConsumer
 {
@@ -31,6 +38,10 @@ internal sealed class AmqpConsumer : ITransportConsumer
     private readonly AsyncEventingBasicConsumer _basicConsumer;
     private readonly string _description;
     private readonly Action<AmqpConsumer> _onDisposed;
+    private readonly Lock _ackGate = new();
+    private readonly AmqpAckPlanner _ackPlanner = new();
+    private TaskCompletionSource _nextAckRound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _sendingAcks;
     private long _channelGeneration;
     private int _disposed;
 
@@ -118,11 +129,19 @@ internal sealed class AmqpConsumer : ITransportConsumer
         {
             if (ack)
             {
-                await _channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken).ConfigureAwait(false);
+                await AckAsync(delivery, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 await _channel.BasicRejectAsync(delivery.DeliveryTag, requeue, cancellationToken).ConfigureAwait(false);
+                lock (_ackGate)
+                {
+                    if (delivery.ChannelGeneration == Interlocked.Read(ref _channelGeneration))
+                    {
+                        // Only now, with its frame sent, may a multiple ack cover its tag.
+                        _ackPlanner.Rejected(delivery.DeliveryTag);
+                    }
+                }
             }
         }
         catch (Exception exception) when (exception is AlreadyClosedException or ObjectDisposedException)
@@ -131,6 +150,95 @@ internal sealed class AmqpConsumer : ITransportConsumer
             // unacknowledged message of a closed channel, this one included.
             AmqpLog.StaleSettlement(_logger, delivery.DeliveryTag, delivery.Queue, operation);
         }
+    }
+
+    private async Task AckAsync(AmqpDelivery delivery, CancellationToken cancellationToken)
+    {
+        Task round;
+        bool send;
+        lock (_ackGate)
+        {
+            if (delivery.ChannelGeneration != Interlocked.Read(ref _channelGeneration))
+            {
+                // Checked again under the lock: a tag of a closed channel must never reach the new one's acks.
+                AmqpLog.StaleSettlement(_logger, delivery.DeliveryTag, delivery.Queue, "ack");
+                return;
+            }
+
+            _ackPlanner.Ack(delivery.DeliveryTag);
+            round = _nextAckRound.Task;
+            send = !_sendingAcks;
+            _sendingAcks = true;
+        }
+
+        if (send)
+        {
+            await SendAckRoundsAsync().ConfigureAwait(false);
+        }
+
+        // Sent by this caller, or by the one sending when it asked (with the next round of frames).
+        await round.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends one round of acks, then hands the next round (acks asked for meanwhile) to the thread pool.</summary>
+    private async Task SendAckRoundsAsync()
+    {
+        List<(ulong Tag, bool Multiple)> frames;
+        TaskCompletionSource round;
+        long generation;
+        lock (_ackGate)
+        {
+            if (_ackPlanner.Waiting == 0)
+            {
+                _sendingAcks = false;
+                return;
+            }
+
+            frames = _ackPlanner.TakeFrames();
+            round = _nextAckRound;
+            _nextAckRound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            generation = Interlocked.Read(ref _channelGeneration);
+        }
+
+        try
+        {
+            foreach (var (tag, multiple) in frames)
+            {
+                if (generation != Interlocked.Read(ref _channelGeneration))
+                {
+                    // The channel closed meanwhile: the broker requeued these, and the tags now mean other messages.
+                    AmqpLog.StaleSettlement(_logger, tag, _description, "ack");
+                    break;
+                }
+
+                await _channel.BasicAckAsync(tag, multiple, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            round.TrySetResult();
+        }
+        catch (Exception exception) when (exception is AlreadyClosedException or ObjectDisposedException)
+        {
+            AmqpLog.StaleSettlement(_logger, frames[0].Tag, _description, "ack");
+            round.TrySetResult();
+        }
+#pragma warning disable CA1031 // Handed to every caller of this round.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            round.TrySetException(exception);
+        }
+
+        lock (_ackGate)
+        {
+            if (_ackPlanner.Waiting == 0)
+            {
+                _sendingAcks = false;
+                return;
+            }
+        }
+
+        // No caller sends more than its own round: the next one goes out from the thread pool.
+        _ = Task.Run(SendAckRoundsAsync, CancellationToken.None);
     }
 
     /// <inheritdoc />
@@ -177,6 +285,11 @@ internal sealed class AmqpConsumer : ITransportConsumer
             queue = _queuesByConsumerTag.GetValueOrDefault(args.ConsumerTag, string.Empty);
         }
 
+        lock (_ackGate)
+        {
+            _ackPlanner.Delivered(args.DeliveryTag);
+        }
+
         var delivery = new AmqpDelivery(
             this,
             AmqpMessageMapping.ToTransportMessage(args.BasicProperties, args.Body),
@@ -193,7 +306,18 @@ internal sealed class AmqpConsumer : ITransportConsumer
     private Task OnChannelShutdownAsync(object sender, ShutdownEventArgs args)
     {
         // Every delivery received before this point belongs to a channel the broker has closed.
-        Interlocked.Increment(ref _channelGeneration);
+        TaskCompletionSource voided;
+        lock (_ackGate)
+        {
+            Interlocked.Increment(ref _channelGeneration);
+            _ackPlanner.Reset();
+            voided = _nextAckRound;
+            _nextAckRound = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        // Acks that were waiting for their round are void: the broker requeued those messages with the channel.
+        voided.TrySetResult();
+
         if (Volatile.Read(ref _disposed) == 0 && args.Initiator == ShutdownInitiator.Peer && AmqpTransport.IsChannelError(args))
         {
             AmqpLog.ChannelClosedByBroker(_logger, $"consumer of {_description}", args.ReplyText);

@@ -38,7 +38,7 @@ internal sealed partial class SqsTransport : ITransport
         _logger = loggerFactory.CreateLogger<SqsTransport>();
         _timeProvider = timeProvider;
         _directory = new SqsQueueDirectory(sqs, settings, Counters, _logger);
-        _batcher = new SqsSettlementBatcher(sqs, Counters);
+        _batcher = new SqsSettlementBatcher(sqs, Counters, SqsSettlementBatcher.DefaultGatherWindow, timeProvider);
         LogCreated(_logger, settings);
     }
 

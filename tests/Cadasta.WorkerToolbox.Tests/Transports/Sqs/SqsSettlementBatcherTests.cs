@@ -76,6 +76,41 @@ public sealed class SqsSettlementBatcherTests
         Assert.Equal(43200, ((ChangeMessageVisibilityRequest)Assert.Single(fake.Calls).Request!).VisibilityTimeout);
     }
 
+    [Fact]
+    public async Task With_a_gather_window_acks_made_one_after_another_leave_together_when_it_ends()
+    {
+        var (client, fake) = FakeSqsClient.Create();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var counters = new SqsApiCallCounters();
+        var batcher = new SqsSettlementBatcher(client, counters, TimeSpan.FromMilliseconds(2), time);
+
+        var first = batcher.DeleteAsync(Url, "h0", CancellationToken.None);
+        var second = batcher.DeleteAsync(Url, "h1", CancellationToken.None);
+        await Task.Delay(50);
+        Assert.Empty(fake.Calls);
+        time.Advance(TimeSpan.FromMilliseconds(2));
+        await Task.WhenAll(first, second);
+
+        var call = Assert.Single(fake.Calls);
+        Assert.Equal("DeleteMessageBatchAsync", call.Method);
+        Assert.Equal(["h0", "h1"], ((DeleteMessageBatchRequest)call.Request!).Entries.Select(e => e.ReceiptHandle));
+        Assert.Equal(0, counters.DeleteMessage);
+    }
+
+    [Fact]
+    public async Task With_a_gather_window_a_full_batch_does_not_wait_for_it()
+    {
+        var (client, fake) = FakeSqsClient.Create();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var batcher = new SqsSettlementBatcher(client, new SqsApiCallCounters(), TimeSpan.FromMilliseconds(2), time);
+
+        var deletes = Enumerable.Range(0, 10).Select(i => batcher.DeleteAsync(Url, $"h{i}", CancellationToken.None)).ToList();
+        await Task.WhenAll(deletes);
+
+        var call = Assert.Single(fake.Calls);
+        Assert.Equal(10, ((DeleteMessageBatchRequest)call.Request!).Entries.Count);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));

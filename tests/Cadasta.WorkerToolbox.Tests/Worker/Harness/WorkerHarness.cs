@@ -81,6 +81,14 @@ internal sealed class WorkerHarness : IAsyncDisposable
         return worker;
     }
 
+    /// <summary>A worker on this harness's broker and producer that stores outcomes in <paramref name="results"/> instead.</summary>
+    public TaskWorker CreateWorker(IResultBackend results, WorkerOptions? options = null)
+    {
+        var worker = new TaskWorker(Registry, Transport, new ProtocolTaskDecoder(), results, Producer, options ?? Options, Topology, Time, logger: null);
+        _workers.Add(worker);
+        return worker;
+    }
+
     /// <summary>Messages waiting in a queue of the memory broker (delivered ones not counted).</summary>
     public int Count(string queue) => MemoryBroker.ReadyCount(queue);
 
