@@ -6,6 +6,9 @@ namespace Cadasta.WorkerToolbox.Monitoring;
 /// <param name="DoneAt">When <c>celery_taskmeta</c> last recorded the task done (<c>date_done</c>, UTC); null while not done.</param>
 public sealed record TaskListItem(long Id, TrackedTask Task, DateTimeOffset? DoneAt)
 {
-    /// <summary>From being recorded (scheduled) to done: waiting and running time together; null while not done.</summary>
-    public TimeSpan? Duration => DoneAt is { } done && done >= Task.Record.Created ? done - Task.Record.Created : null;
+    /// <summary>
+    /// From being recorded (scheduled) to done: waiting and running time together; null while not done. Zero when the
+    /// task was done before the monitor recorded it (a fast task whose message the monitor read late).
+    /// </summary>
+    public TimeSpan? Duration => DoneAt is { } done ? (done > Task.Record.Created ? done - Task.Record.Created : TimeSpan.Zero) : null;
 }
