@@ -127,7 +127,11 @@ public sealed class TaskRecordBrowser : IAsyncDisposable
 
                 if (query.State is { Length: > 0 } wanted)
                 {
-                    where.Add(wanted == TaskStates.Pending ? "(m.status IS NULL OR m.status = @state)" : "m.status = @state");
+                    // PENDING is "no row (or a PENDING row)"; as an anti-join the planner walks the (created, id) index and
+                    // probes each task id, where "m.status IS NULL OR ..." made PostgreSQL hash-join both whole tables.
+                    where.Add(wanted == TaskStates.Pending
+                        ? $"NOT EXISTS (SELECT 1 FROM {ResultTable} p WHERE p.task_id = r.task_id AND p.status <> @state)"
+                        : "m.status = @state");
                     SqlTaskRecordStore.AddParameter(command, "@state", wanted);
                 }
 
