@@ -94,6 +94,9 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
         var (idColumn, createdType, integerType) = _dialect == SqlDialect.PostgreSql
             ? ("id BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ", "BIGINT")
             : ("id INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "INTEGER");
+
+        // Byte order lets PostgreSQL answer a name prefix (LIKE 'export.%') from the index whatever the database's collation.
+        var binaryCollation = _dialect == SqlDialect.PostgreSql ? " COLLATE \"C\"" : string.Empty;
         string[] statements =
         [
             $"""
@@ -118,7 +121,7 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
             // The dashboard's task list pages newest first by (created, id), optionally within one task name or
             // one creator: each of these indexes answers a page by reading just that page (keyset pagination).
             $"CREATE INDEX IF NOT EXISTS {_table}_created_id_idx ON {_table} (created, id)",
-            $"CREATE INDEX IF NOT EXISTS {_table}_type_created_idx ON {_table} (type, created, id)",
+            $"CREATE INDEX IF NOT EXISTS {_table}_type_created_idx ON {_table} (type{binaryCollation}, created, id)",
             $"CREATE INDEX IF NOT EXISTS {_table}_creator_created_idx ON {_table} (creator_id, created, id)",
         ];
         foreach (var statement in statements)

@@ -87,14 +87,25 @@ public sealed class TaskRecordBrowser : IAsyncDisposable
                 var where = new List<string>();
                 if (query.Name is { Length: > 0 } name)
                 {
+                    // On PostgreSQL the name index is in byte order (COLLATE "C"), so comparisons say so to use it;
+                    // SQLite compares bytes anyway, and its LIKE would ignore case: a prefix is compared exactly there.
+                    var type = _dialect == SqlDialect.PostgreSql ? "r.type COLLATE \"C\"" : "r.type";
                     if (name.EndsWith('*'))
                     {
-                        where.Add(@"r.type LIKE @name ESCAPE '\'");
-                        SqlTaskRecordStore.AddParameter(command, "@name", EscapeLike(name[..^1]) + "%");
+                        if (_dialect == SqlDialect.PostgreSql)
+                        {
+                            where.Add(type + @" LIKE @name ESCAPE '\'");
+                            SqlTaskRecordStore.AddParameter(command, "@name", EscapeLike(name[..^1]) + "%");
+                        }
+                        else
+                        {
+                            where.Add("substr(r.type, 1, length(@name)) = @name");
+                            SqlTaskRecordStore.AddParameter(command, "@name", name[..^1]);
+                        }
                     }
                     else
                     {
-                        where.Add("r.type = @name");
+                        where.Add(type + " = @name");
                         SqlTaskRecordStore.AddParameter(command, "@name", name);
                     }
                 }

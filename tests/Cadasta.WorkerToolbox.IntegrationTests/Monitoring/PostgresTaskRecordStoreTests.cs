@@ -85,7 +85,7 @@ public sealed class PostgresTaskRecordStoreTests
 
         // The dashboard's keyset pages: newest first, overall, within one task name, within one creator.
         Assert.Contains("cadasta_task_record_created_id_idx ON public.cadasta_task_record USING btree (created, id)", text, StringComparison.Ordinal);
-        Assert.Contains("cadasta_task_record_type_created_idx ON public.cadasta_task_record USING btree (type, created, id)", text, StringComparison.Ordinal);
+        Assert.Contains("cadasta_task_record_type_created_idx ON public.cadasta_task_record USING btree (type COLLATE \"C\", created, id)", text, StringComparison.Ordinal);
         Assert.Contains("cadasta_task_record_creator_created_idx ON public.cadasta_task_record USING btree (creator_id, created, id)", text, StringComparison.Ordinal);
     }
 
