@@ -40,15 +40,19 @@ internal sealed partial class DashboardEndpoints(
                 await next(context).ConfigureAwait(false);
             }
         });
-        app.MapGet(DashboardLinks.Overview, context => PageAsync(context, OverviewAsync));
-        app.MapGet(DashboardLinks.Tasks, context => PageAsync(context, TaskListAsync));
-        app.MapGet("/family", context => PageAsync(context, FamilyAsync));
-        app.MapGet("/task", context => PageAsync(context, TaskAsync));
-        app.MapGet(DashboardLinks.Events, context => live.StreamAsync(context, stopping));
-        app.MapGet(DashboardLinks.Script, context => AssetAsync(context, EmbeddedAssets.Script, "text/javascript; charset=utf-8"));
-        app.MapGet(DashboardLinks.Style, context => AssetAsync(context, EmbeddedAssets.Style, "text/css; charset=utf-8"));
+        Get(app, DashboardLinks.Overview, context => PageAsync(context, OverviewAsync));
+        Get(app, DashboardLinks.Tasks, context => PageAsync(context, TaskListAsync));
+        Get(app, "/family", context => PageAsync(context, FamilyAsync));
+        Get(app, "/task", context => PageAsync(context, TaskAsync));
+        Get(app, DashboardLinks.Events, context => live.StreamAsync(context, stopping));
+        Get(app, DashboardLinks.Script, context => AssetAsync(context, EmbeddedAssets.Script, "text/javascript; charset=utf-8"));
+        Get(app, DashboardLinks.Style, context => AssetAsync(context, EmbeddedAssets.Style, "text/css; charset=utf-8"));
         app.MapFallback(context => WriteAsync(context, StatusCodes.Status404NotFound, PageLayout.Error("Not found", "There is no such page.")));
     }
+
+    /// <summary>A page for GET and HEAD (Kestrel sends no body for HEAD).</summary>
+    private static void Get(WebApplication app, string path, RequestDelegate handler) =>
+        app.MapMethods(path, [HttpMethods.Get, HttpMethods.Head], handler);
 
     private async Task<(int Status, string Html)> OverviewAsync(HttpContext context, CancellationToken cancellationToken)
     {

@@ -129,7 +129,7 @@ using var http = new HttpClient { BaseAddress = new Uri(server.Addresses[0]) };
     ("state = REVOKED (no task has it: every record is probed)", "/tasks?state=REVOKED"),
     ("name = export.project", "/tasks?name=export.project"),
     ("name prefix export.* (half the records)", "/tasks?name=export.*"),
-    ("name prefix nothing.* (no match: every record is read)", "/tasks?name=nothing.*"),
+    ("name prefix nothing.* (no match; the name index answers)", "/tasks?name=nothing.*"),
     ("creator = user-42", "/tasks?creator=user-42"),
     ("time range (6 h)", "/tasks?from=2026-11-10T00:00&to=2026-11-10T06:00"),
     ("name = export.project and state = FAILURE (0.1 %)", "/tasks?name=export.project&state=FAILURE"),

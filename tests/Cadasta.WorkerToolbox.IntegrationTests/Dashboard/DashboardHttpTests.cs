@@ -61,6 +61,11 @@ public sealed class DashboardHttpTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
         }
 
+        using (var head = await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/tasks")))
+        {
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        }
+
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/task?id=unknown")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/tasks?from=yesterday")).StatusCode);
         Assert.Contains("text/javascript", (await http.GetAsync("/assets/dashboard.js")).Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
