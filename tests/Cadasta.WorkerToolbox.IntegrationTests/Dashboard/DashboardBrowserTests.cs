@@ -13,6 +13,7 @@ namespace Cadasta.WorkerToolbox.IntegrationTests.Dashboard;
 public sealed class DashboardBrowserTests(DemoSystem system, HeadlessChromium chromium) : IClassFixture<DemoSystem>, IClassFixture<HeadlessChromium>
 {
     private static readonly LocatorWaitForOptions Visible = new() { Timeout = 20_000 };
+    private static readonly LocatorAssertionsToHaveTextOptions Settled = new() { Timeout = 10_000 };
 
     [Fact]
     public async Task The_overview_shows_the_counts_per_state_the_records_hold()
@@ -20,16 +21,17 @@ public sealed class DashboardBrowserTests(DemoSystem system, HeadlessChromium ch
         var page = await OpenAsync("/");
         var dialogs = WatchDialogs(page);
 
-        // What the records say, read through the monitor's own queries (not the dashboard's).
+        // What the records say, read through the monitor's own queries (not the dashboard's). The page's counts are
+        // shared by every open page and at most one live interval old, so they are awaited (live updates keep them current).
         var tasks = await system.Queries.ListRecentAsync(10_000);
         var expected = tasks.GroupBy(task => task.Status).ToDictionary(group => group.Key, group => group.Count());
-        Assert.Equal(tasks.Count.ToString(CultureInfo.InvariantCulture), await CountAsync(page, "TOTAL"));
+        await Assertions.Expect(Count(page, "TOTAL")).ToHaveTextAsync(tasks.Count.ToString(CultureInfo.InvariantCulture), Settled);
         foreach (var state in new[] { TaskStates.Pending, TaskStates.Started, TaskStates.Success, TaskStates.Failure })
         {
-            Assert.Equal(expected.GetValueOrDefault(state).ToString(CultureInfo.InvariantCulture), await CountAsync(page, state));
+            await Assertions.Expect(Count(page, state)).ToHaveTextAsync(expected.GetValueOrDefault(state).ToString(CultureInfo.InvariantCulture), Settled);
         }
 
-        Assert.Equal("1", await CountAsync(page, TaskStates.Failure));
+        Assert.Equal("1", (await Count(page, TaskStates.Failure).TextContentAsync())?.Trim());
         Assert.True(expected[TaskStates.Success] >= 8, "the export family, msg.add and msg.echo succeeded");
 
         // The last hour's chart has bars for the finished tasks, and the summary counts the one failure.
@@ -160,8 +162,7 @@ public sealed class DashboardBrowserTests(DemoSystem system, HeadlessChromium ch
         return dialogs;
     }
 
-    private static async Task<string?> CountAsync(IPage page, string key) =>
-        (await page.Locator($"[data-count='{key}']").TextContentAsync())?.Trim();
+    private static ILocator Count(IPage page, string key) => page.Locator($"[data-count='{key}']");
 
     private static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(RepositoryPaths.Root, "docs", $"dashboard-{name}.png"), FullPage = true });
