@@ -10,8 +10,10 @@ namespace Cadasta.WorkerToolbox.IntegrationTests.Dashboard;
 /// on each page, live updates without a reload, and a script in a task argument shown as text. Each test saves a
 /// screenshot of its page into docs/ (docs/dashboard-*.png).
 /// </summary>
-public sealed class DashboardBrowserTests(DemoSystem system, HeadlessChromium chromium) : IClassFixture<DemoSystem>, IClassFixture<HeadlessChromium>
+public sealed class DashboardBrowserTests(DemoSystem system, HeadlessChromium chromium) : IClassFixture<DemoSystem>, IClassFixture<HeadlessChromium>, IAsyncLifetime
 {
+    private readonly List<IBrowserContext> _contexts = [];
+
     private static readonly LocatorWaitForOptions Visible = new() { Timeout = 20_000 };
     private static readonly LocatorAssertionsToHaveTextOptions Settled = new() { Timeout = 10_000 };
 
@@ -141,9 +143,21 @@ public sealed class DashboardBrowserTests(DemoSystem system, HeadlessChromium ch
         await ScreenshotAsync(page, "task");
     }
 
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <summary>Closes the test's pages, and with them their live streams.</summary>
+    public async Task DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.CloseAsync();
+        }
+    }
+
     private async Task<IPage> OpenAsync(string path)
     {
         var context = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        _contexts.Add(context);
         var page = await context.NewPageAsync();
         var response = await page.GotoAsync(system.BaseUrl + path);
         Assert.NotNull(response);
