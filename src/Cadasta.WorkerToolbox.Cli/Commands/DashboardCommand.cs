@@ -145,7 +145,7 @@ public static class DashboardCommand
                         await output.WriteLineAsync($"Dashboard: {address}").ConfigureAwait(false);
                     }
 
-                    if (!options.RequiresAuthenticationForCli() && server.Addresses.Any(address => !IsLoopback(address)))
+                    if (!options.RequiresAuthentication && server.Addresses.Any(address => !IsLoopback(address)))
                     {
                         await error.WriteLineAsync(
                             $"Warning: the dashboard listens beyond this machine without authentication; set {TokenVariable} (or {UserVariable} and {PasswordVariable}).").ConfigureAwait(false);
@@ -174,9 +174,6 @@ public static class DashboardCommand
         });
         return command;
     }
-
-    private static bool RequiresAuthenticationForCli(this DashboardOptions options) =>
-        !string.IsNullOrEmpty(options.BearerToken) || !string.IsNullOrEmpty(options.BasicAuthUser);
 
     private static bool IsLoopback(string address) =>
         Uri.TryCreate(address, UriKind.Absolute, out var uri)
