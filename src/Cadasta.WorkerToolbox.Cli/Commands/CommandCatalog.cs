@@ -16,5 +16,6 @@ internal static class CommandCatalog
         yield return MonitorCommand.Create();
         yield return TasksCommand.Create();
         yield return HealthCommand.Create();
+        yield return DashboardCommand.Create();
     }
 }

@@ -22,7 +22,7 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
     // One statement's parameters stay far below SQLite's (32766) and PostgreSQL's (65535) limits.
     private const int MaxRowsPerStatement = 500;
 
-    private const string Columns =
+    internal const string Columns =
         "task_id, type, input, options, parent_id, root_id, creator_id, related_content_type_id, related_object_id, created";
 
     private readonly SqlDialect _dialect;
@@ -94,6 +94,9 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
         var (idColumn, createdType, integerType) = _dialect == SqlDialect.PostgreSql
             ? ("id BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ", "BIGINT")
             : ("id INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "INTEGER");
+
+        // Byte order lets PostgreSQL answer a name prefix (LIKE 'export.%') from the index whatever the database's collation.
+        var binaryCollation = _dialect == SqlDialect.PostgreSql ? " COLLATE \"C\"" : string.Empty;
         string[] statements =
         [
             $"""
@@ -114,6 +117,12 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
             $"CREATE UNIQUE INDEX IF NOT EXISTS {_table}_task_id_key ON {_table} (task_id)",
             $"CREATE INDEX IF NOT EXISTS {_table}_root_id_idx ON {_table} (root_id)",
             $"CREATE INDEX IF NOT EXISTS {_table}_created_idx ON {_table} (created)",
+
+            // The dashboard's task list pages newest first by (created, id), optionally within one task name or
+            // one creator: each of these indexes answers a page by reading just that page (keyset pagination).
+            $"CREATE INDEX IF NOT EXISTS {_table}_created_id_idx ON {_table} (created, id)",
+            $"CREATE INDEX IF NOT EXISTS {_table}_type_created_idx ON {_table} (type{binaryCollation}, created, id)",
+            $"CREATE INDEX IF NOT EXISTS {_table}_creator_created_idx ON {_table} (creator_id, created, id)",
         ];
         foreach (var statement in statements)
         {
@@ -286,39 +295,45 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
         return found;
     }
 
-    private TrackedTask ReadRow(DbDataReader reader)
+    private TrackedTask ReadRow(DbDataReader reader) => ReadRow(reader, _dialect, 0);
+
+    /// <summary>Reads the <see cref="Columns"/> and the status that follows them, starting at column <paramref name="first"/>.</summary>
+    internal static TrackedTask ReadRow(DbDataReader reader, SqlDialect dialect, int first)
     {
-        var input = JsonColumn.Read(reader.GetString(2)) as IReadOnlyDictionary<string, object?>;
-        var options = JsonColumn.Read(reader.GetString(3)) as IReadOnlyDictionary<string, object?>;
+        var input = JsonColumn.Read(reader.GetString(first + 2)) as IReadOnlyDictionary<string, object?>;
+        var options = JsonColumn.Read(reader.GetString(first + 3)) as IReadOnlyDictionary<string, object?>;
         var record = new TaskRecord
         {
-            TaskId = reader.GetString(0),
-            TaskName = reader.GetString(1),
+            TaskId = reader.GetString(first + 0),
+            TaskName = reader.GetString(first + 1),
             Args = input?.GetValueOrDefault("args") as IReadOnlyList<object?> ?? [],
             Kwargs = input?.GetValueOrDefault("kwargs") as IReadOnlyDictionary<string, object?> ?? new Dictionary<string, object?>(),
             Options = options ?? new Dictionary<string, object?>(),
-            ParentId = reader.IsDBNull(4) ? null : reader.GetString(4),
-            RootId = reader.GetString(5),
-            CreatorId = reader.IsDBNull(6) ? null : reader.GetString(6),
-            RelatedContentTypeId = reader.IsDBNull(7) ? null : reader.GetInt64(7),
-            RelatedObjectId = reader.IsDBNull(8) ? null : reader.GetString(8),
-            Created = ReadCreated(reader, 9),
+            ParentId = reader.IsDBNull(first + 4) ? null : reader.GetString(first + 4),
+            RootId = reader.GetString(first + 5),
+            CreatorId = reader.IsDBNull(first + 6) ? null : reader.GetString(first + 6),
+            RelatedContentTypeId = reader.IsDBNull(first + 7) ? null : reader.GetInt64(first + 7),
+            RelatedObjectId = reader.IsDBNull(first + 8) ? null : reader.GetString(first + 8),
+            Created = ReadCreated(reader, dialect, first + 9),
         };
-        return new TrackedTask(record, reader.GetString(10));
+        return new TrackedTask(record, reader.GetString(first + 10));
     }
 
-    private object WriteCreated(DateTimeOffset created)
+    private object WriteCreated(DateTimeOffset created) => WriteCreated(_dialect, created);
+
+    /// <summary>The parameter value of a <c>created</c> time: a timestamp on PostgreSQL, fixed-width UTC text on SQLite.</summary>
+    internal static object WriteCreated(SqlDialect dialect, DateTimeOffset created)
     {
         var utc = created.ToUniversalTime();
 
         // SQLite has no timestamp type: a fixed-width UTC text sorts in time order.
-        return _dialect == SqlDialect.PostgreSql
+        return dialect == SqlDialect.PostgreSql
             ? utc
             : utc.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'ffffff'Z'", CultureInfo.InvariantCulture);
     }
 
-    private DateTimeOffset ReadCreated(DbDataReader reader, int ordinal) =>
-        _dialect == SqlDialect.PostgreSql
+    internal static DateTimeOffset ReadCreated(DbDataReader reader, SqlDialect dialect, int ordinal) =>
+        dialect == SqlDialect.PostgreSql
             ? reader.GetFieldValue<DateTimeOffset>(ordinal)
             : DateTimeOffset.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
@@ -366,7 +381,7 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static void AddParameter(DbCommand command, string name, object? value)
+    internal static void AddParameter(DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();
         parameter.ParameterName = name;

@@ -77,16 +77,18 @@ public sealed class TaskRecordQueries
         return async (taskId, cancellationToken) =>
         {
             var row = await results.ReadAsync(taskId, cancellationToken).ConfigureAwait(false);
-
-            // What the platform's unpickling gives: the value, or Celery's exception dict for an exception state.
-            return row?.Error is { } error
-                ? new Dictionary<string, object?>
-                {
-                    ["exc_type"] = error.ExceptionType,
-                    ["exc_message"] = error.Arguments,
-                    ["exc_module"] = error.ExceptionModule,
-                }
-                : row?.Value;
+            return PlatformValue(row);
         };
     }
+
+    /// <summary>What the platform's unpickling of a result row gives: the value, or Celery's exception dict for an exception state.</summary>
+    internal static object? PlatformValue(TaskResult? row) =>
+        row?.Error is { } error
+            ? new Dictionary<string, object?>
+            {
+                ["exc_type"] = error.ExceptionType,
+                ["exc_message"] = error.Arguments,
+                ["exc_module"] = error.ExceptionModule,
+            }
+            : row?.Value;
 }

@@ -82,6 +82,11 @@ public sealed class PostgresTaskRecordStoreTests
         Assert.Contains("CREATE UNIQUE INDEX cadasta_task_record_task_id_key ON public.cadasta_task_record USING btree (task_id)", text, StringComparison.Ordinal);
         Assert.Contains("cadasta_task_record_root_id_idx ON public.cadasta_task_record USING btree (root_id)", text, StringComparison.Ordinal);
         Assert.Contains("cadasta_task_record_created_idx ON public.cadasta_task_record USING btree (created)", text, StringComparison.Ordinal);
+
+        // The dashboard's keyset pages: newest first, overall, within one task name, within one creator.
+        Assert.Contains("cadasta_task_record_created_id_idx ON public.cadasta_task_record USING btree (created, id)", text, StringComparison.Ordinal);
+        Assert.Contains("cadasta_task_record_type_created_idx ON public.cadasta_task_record USING btree (type COLLATE \"C\", created, id)", text, StringComparison.Ordinal);
+        Assert.Contains("cadasta_task_record_creator_created_idx ON public.cadasta_task_record USING btree (creator_id, created, id)", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,7 +19,10 @@ public sealed class SqlTaskRecordStoreTests : IDisposable
 
         var indexes = _database.Scalar(
             "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cadasta_task_record' AND sql IS NOT NULL ORDER BY name)");
-        Assert.Equal("cadasta_task_record_created_idx,cadasta_task_record_root_id_idx,cadasta_task_record_task_id_key", indexes);
+        Assert.Equal(
+            "cadasta_task_record_created_id_idx,cadasta_task_record_created_idx,cadasta_task_record_creator_created_idx,cadasta_task_record_root_id_idx," +
+            "cadasta_task_record_task_id_key,cadasta_task_record_type_created_idx",
+            indexes);
         Assert.Contains("UNIQUE", (string)_database.Scalar("SELECT sql FROM sqlite_master WHERE name = 'cadasta_task_record_task_id_key'")!, StringComparison.Ordinal);
     }
 

@@ -13,7 +13,7 @@ namespace Cadasta.WorkerToolbox.Transports.Amqp;
 /// publishers never stalls acknowledgements. Both use RabbitMQ.Client's automatic recovery
 /// (connection, channels, QoS, consumers and declared topology) after a lost connection.
 /// </summary>
-internal sealed class AmqpTransport : ITransport
+internal sealed partial class AmqpTransport : ITransport
 {
     private const string PublishPurpose = "publish";
     private const string ConsumePurpose = "consume";

@@ -40,6 +40,15 @@ public sealed partial class MemoryBroker
         }
     }
 
+    /// <summary>Whether a queue was declared.</summary>
+    internal bool HasQueue(string queue)
+    {
+        lock (_gate)
+        {
+            return _queues.ContainsKey(queue);
+        }
+    }
+
     /// <summary>Declares exchanges, queues and bindings; declaring the same thing again changes nothing.</summary>
     /// <exception cref="InvalidOperationException">An exchange or queue exists with other settings, as AMQP's PRECONDITION_FAILED.</exception>
     /// <exception cref="ArgumentException">A topic binding key kombu cannot compile.</exception>

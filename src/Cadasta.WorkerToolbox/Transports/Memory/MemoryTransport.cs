@@ -8,7 +8,7 @@ namespace Cadasta.WorkerToolbox.Transports.Memory;
 /// holds the message. Disposing the transport disposes its consumers, which returns their
 /// unsettled deliveries to the broker; the broker and its messages stay.
 /// </summary>
-public sealed class MemoryTransport : ITransport
+public sealed class MemoryTransport : ITransport, IQueueBacklog
 {
     private readonly MemoryBroker _broker;
     private readonly Lock _gate = new();
@@ -60,6 +60,14 @@ public sealed class MemoryTransport : ITransport
             _consumers.Add(consumer);
             return Task.FromResult<ITransportConsumer>(consumer);
         }
+    }
+
+    /// <inheritdoc />
+    public Task<long?> GetMessageCountAsync(string queue, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_broker.HasQueue(queue) ? (long?)_broker.ReadyCount(queue) : null);
     }
 
     /// <inheritdoc />
