@@ -30,6 +30,7 @@ internal sealed class FaultRun : IAsyncDisposable
     private readonly List<DemoWorkerProcess> _workers = [];
     private readonly ITransport _transport;
     private readonly NpgsqlDataSource _database;
+    private int _published;
 
     private FaultRun(ReliabilityServices services, ITestOutputHelper output, string name, string broker, Dictionary<string, string> environment)
     {
@@ -60,6 +61,9 @@ internal sealed class FaultRun : IAsyncDisposable
     public TaskProducer Producer { get; }
 
     public string LogDirectory { get; }
+
+    /// <summary>How many tasks <see cref="SendAsync"/> has published (confirmed by the broker) so far.</summary>
+    public int Published => Volatile.Read(ref _published);
 
     /// <summary>How many tasks a scenario sends: <c>RELIABILITY_TASKS</c> (the soak) or <paramref name="shortRun"/>.</summary>
     public static int TaskCount(int shortRun) =>
@@ -124,6 +128,7 @@ internal sealed class FaultRun : IAsyncDisposable
             async (_, token) =>
             {
                 ids.Add(await Producer.SendTaskAsync("msg.sleep", [sleepSeconds], cancellationToken: token));
+                Interlocked.Increment(ref _published);
                 if (pause > TimeSpan.Zero)
                 {
                     await Task.Delay(pause, token);
@@ -250,6 +255,18 @@ internal sealed class FaultRun : IAsyncDisposable
         await using var command = _database.CreateCommand("SELECT count(DISTINCT task_id) FROM executions WHERE status = 'SUCCESS' AND at < $1");
         command.Parameters.AddWithValue(moment.UtcDateTime);
         return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
+    /// The first STARTED or SUCCESS write at or after <paramref name="moment"/> of a task that had
+    /// none before it (a task first delivered after that moment), or null.
+    /// </summary>
+    public async Task<DateTimeOffset?> FirstNewTaskAfterAsync(DateTimeOffset moment)
+    {
+        await using var command = _database.CreateCommand(
+            "SELECT min(at) FROM executions e WHERE at >= $1 AND NOT EXISTS (SELECT 1 FROM executions p WHERE p.task_id = e.task_id AND p.at < $1)");
+        command.Parameters.AddWithValue(moment.UtcDateTime);
+        return await command.ExecuteScalarAsync() is DateTime at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
     }
 
     /// <summary>The first SUCCESS write at or after <paramref name="moment"/>, or null.</summary>
