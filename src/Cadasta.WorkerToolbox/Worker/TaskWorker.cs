@@ -299,7 +299,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
         catch (Exception error)
 #pragma warning restore CA1031
         {
-            LogConsumerFailed(_logger, error, error.Message);
+            LogConsumerFailed(_logger, error, error.Message.TrimEnd('.'));
             _consumerEnded.TrySetException(error);
             return;
         }
