@@ -299,7 +299,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
         catch (Exception error)
 #pragma warning restore CA1031
         {
-            LogConsumerFailed(_logger, error, error.Message.TrimEnd('.'));
+            LogConsumerFailed(_logger, error, error.Message);
             _consumerEnded.TrySetException(error);
             return;
         }
@@ -530,7 +530,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Critical, Message = "The broker consumer stopped delivering messages: this worker receives no more tasks until it is restarted")]
     private static partial void LogConsumerEnded(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "The broker consumer failed: {Reason}. This worker receives no more tasks until it is restarted")]
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The broker consumer failed, this worker receives no more tasks until it is restarted: {Reason}")]
     private static partial void LogConsumerFailed(ILogger logger, Exception error, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not stop the broker's deliveries at shutdown; prefetched messages return when the consumer closes")]
