@@ -188,11 +188,15 @@ internal sealed class FaultRun : IAsyncDisposable
         return attributes.Attributes.Values.Sum(v => long.Parse(v, CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Waits until the broker holds no message of the worker's queue, then until the results stop changing for <paramref name="quiet"/>.</summary>
+    /// <summary>
+    /// Waits until the broker has no message of the worker's queue waiting (AMQP: none ready, a cheap
+    /// passive declare; SQS: none visible or in flight), then until the results stop changing for
+    /// <paramref name="quiet"/> (the worker finishing what it holds).
+    /// </summary>
     public async Task WaitForDrainAsync(TimeSpan timeout, TimeSpan quiet)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (await BacklogAsync() > 0)
+        while (await WaitingAsync() > 0)
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -215,6 +219,19 @@ internal sealed class FaultRun : IAsyncDisposable
 
             await Task.Delay(200);
         }
+    }
+
+    private async Task<long> WaitingAsync()
+    {
+        if (Broker != "amqp")
+        {
+            return await BacklogAsync();
+        }
+
+        var factory = new RabbitMQ.Client.ConnectionFactory { Uri = new Uri(Environment["CELERY_BROKER_URL"]) };
+        await using var connection = await factory.CreateConnectionAsync("reliability inspection");
+        await using var channel = await connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync("msg")).MessageCount;
     }
 
     /// <summary>What the database says about <paramref name="ids"/>.</summary>

@@ -17,7 +17,7 @@ public sealed class GracefulStopTests(ReliabilityServices services, ITestOutputH
     public async Task SIGTERM_under_load_finishes_or_returns_every_task(string broker, bool acksLate)
     {
         await using var run = await FaultRun.CreateAsync(services, output, broker, acksLate);
-        var ids = await run.SendAsync(FaultRun.TaskCount(600), sleepSeconds: 0.02);
+        var ids = await run.SendAsync(FaultRun.TaskCount(400), sleepSeconds: 0.02);
         var worker = run.StartWorker();
         await run.WaitForSuccessesAsync(ids.Count / 3, TimeSpan.FromMinutes(3));
 

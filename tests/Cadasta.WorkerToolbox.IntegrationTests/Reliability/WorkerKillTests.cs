@@ -19,7 +19,7 @@ public sealed class WorkerKillTests(ReliabilityServices services, ITestOutputHel
     public async Task With_late_acks_three_kills_lose_no_task(string broker)
     {
         await using var run = await FaultRun.CreateAsync(services, output, broker, acksLate: true);
-        var ids = await run.SendAsync(FaultRun.TaskCount(1500), sleepSeconds: 0.01);
+        var ids = await run.SendAsync(FaultRun.TaskCount(1000), sleepSeconds: 0.01);
         var recoveries = await KillThreeTimesAsync(run, ids.Count);
 
         await run.WaitForSuccessesAsync(ids.Count, TimeSpan.FromMinutes(5));
@@ -44,7 +44,7 @@ public sealed class WorkerKillTests(ReliabilityServices services, ITestOutputHel
     public async Task With_early_acks_three_kills_lose_at_most_the_tasks_running_at_the_kills(string broker)
     {
         await using var run = await FaultRun.CreateAsync(services, output, broker, acksLate: false);
-        var ids = await run.SendAsync(FaultRun.TaskCount(1500), sleepSeconds: 0.01);
+        var ids = await run.SendAsync(FaultRun.TaskCount(1000), sleepSeconds: 0.01);
         var recoveries = await KillThreeTimesAsync(run, ids.Count);
 
         await run.WaitForDrainAsync(TimeSpan.FromMinutes(5), quiet: TimeSpan.FromSeconds(3));
