@@ -17,6 +17,7 @@ public sealed class MonitorDatabaseOutageTests(ReliabilityServices services)
         await services.Postgres.CreateDatabaseAsync(database);
         var connectionString = services.Postgres.ConnectionString(database);
         await using var environment = await MonitorAmqpTests.CreateAmqpEnvironmentAsync(services.Postgres.BackendUrl(database));
+        await environment.Store.EnsureSchemaAsync(); // a fresh database: the table exists before the test reads it
         await environment.StartMonitorAsync(maxRetryDelay: TimeSpan.FromSeconds(1));
         var before = Guid.NewGuid().ToString();
         await environment.PublishAsync(MonitorInteropScenarios.OurTask(before));
