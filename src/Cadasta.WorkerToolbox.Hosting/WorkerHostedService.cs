@@ -9,7 +9,8 @@ namespace Cadasta.WorkerToolbox.Hosting;
 /// and starts consuming on start; on stop, stops taking messages and lets running tasks finish
 /// within the worker's grace period (cut short if the host's own shutdown timeout fires first).
 /// When the broker ends the worker's subscription by itself (a consumed queue deleted), the host
-/// stops with exit code 1 instead of running on without receiving anything.
+/// is stopped instead of running on without receiving anything, and the stop throws the reason,
+/// so <c>host.RunAsync()</c> fails and the process can exit non-zero.
 /// </summary>
 internal sealed class WorkerHostedService(
     TaskWorker worker, IResultStore results, WorkerOptions options, WorkerState state, IHostApplicationLifetime lifetime) : IHostedService
@@ -20,28 +21,24 @@ internal sealed class WorkerHostedService(
 
         await worker.StartAsync(cancellationToken).ConfigureAwait(false);
         state.Consuming = true;
-        _ = StopHostIfConsumerFailsAsync();
+        _ = worker.ConsumerCompletion.ContinueWith(
+            _ =>
+            {
+                state.Consuming = false;
+                lifetime.StopApplication();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         state.Consuming = false;
         await worker.StopAsync(options.ShutdownGracePeriod, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task StopHostIfConsumerFailsAsync()
-    {
-        try
+        if (worker.ConsumerCompletion.Exception?.InnerException is { } failure)
         {
-            await worker.ConsumerCompletion.ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // The worker logged the failure (critical); here it only ends the process.
-        catch (Exception)
-#pragma warning restore CA1031
-        {
-            state.Consuming = false;
-            Environment.ExitCode = 1;
-            lifetime.StopApplication();
+            throw new InvalidOperationException($"The worker stopped because its broker consumer failed: {failure.Message}", failure);
         }
     }
 }
