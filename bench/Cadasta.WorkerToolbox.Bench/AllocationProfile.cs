@@ -155,6 +155,12 @@ internal static class AllocationProfile
 
         public Task SetPrefetchAsync(int prefetchCount, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
+        public Task StopDeliveriesAsync(CancellationToken cancellationToken = default)
+        {
+            _deliveries.Writer.TryComplete();
+            return Task.CompletedTask;
+        }
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
         private sealed class InProcessDelivery(InProcessTransport owner, TransportMessage message) : Delivery(message, "msg", "task_exchange", "msg", redelivered: false)

@@ -75,6 +75,8 @@ internal static class SettingCatalog
         ("broker_connection_timeout", SettingType.Float, 4L),
         ("broker_heartbeat", SettingType.OptionalInt, 120L),
         ("broker_pool_limit", SettingType.OptionalInt, 10L),
+        // False, True or a dict (ca_certs, cert_reqs, certfile, keyfile, server_hostname): TLS to an AMQP broker.
+        ("broker_use_ssl", SettingType.Any, false),
         ("result_extended", SettingType.Bool, false),
         ("result_serializer", SettingType.Text, "json"),
         ("result_accept_content", SettingType.OptionalTextList, null),

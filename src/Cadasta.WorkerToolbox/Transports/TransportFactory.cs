@@ -56,7 +56,8 @@ public static class TransportFactory
             default:
                 if (AmqpTransportFactory.CanCreate(url))
                 {
-                    return AmqpTransportFactory.Create(url, loggerFactory, timeProvider);
+                    config.TryGet("broker_use_ssl", out var useSsl);
+                    return AmqpTransportFactory.Create(url, loggerFactory, timeProvider, new AmqpTransportSettings { Tls = AmqpTlsOptions.FromSetting(useSsl) });
                 }
 
                 throw new ConfigurationException(

@@ -41,6 +41,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
     private readonly OutcomePipeline _outcomes;
     private readonly Func<WorkerJob, TaskCompletionSource, Task> _execute;
     private readonly Action<WorkerJob, Exception?> _finished;
+    private readonly TaskCompletionSource _consumerEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private static readonly TimeSpan ReservationMargin = TimeSpan.FromMinutes(1);
     private readonly int _basePrefetch;
     private ITransportConsumer? _consumer;
@@ -140,6 +141,13 @@ public sealed partial class TaskWorker : IAsyncDisposable
     public IReadOnlyList<string> Queues { get; private set; } = [];
 
     /// <summary>
+    /// Faults when the broker ended this worker's subscription by itself (for example: a consumed
+    /// queue was deleted), after which the worker receives nothing until it is restarted; a host
+    /// should stop then rather than wait forever. Completes normally when <see cref="StopAsync"/> stops the worker.
+    /// </summary>
+    public Task ConsumerCompletion => _consumerEnded.Task;
+
+    /// <summary>
     /// Declares the topology (the toolbox's <c>setup_app</c>), then starts consuming. A failed
     /// declaration stops the start when <see cref="WorkerOptions.ThrowOnSetupFailure"/> is set,
     /// and is logged otherwise.
@@ -192,6 +200,10 @@ public sealed partial class TaskWorker : IAsyncDisposable
         LogStopping(_logger, _running.Count, unstarted.Count);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _receiving.ConfigureAwait(false);
+
+        // No more deliveries, while running tasks can still acknowledge (late acks free prefetch
+        // slots, which the broker would otherwise refill with messages nobody runs).
+        var deliveriesStopped = StopDeliveriesAsync(_consumer);
         if (_etaTimer is not null)
         {
             await _etaTimer.DisposeAsync().ConfigureAwait(false);
@@ -229,7 +241,9 @@ public sealed partial class TaskWorker : IAsyncDisposable
             }
         }
 
+        await deliveriesStopped.ConfigureAwait(false);
         await _consumer.DisposeAsync().ConfigureAwait(false);
+        _consumerEnded.TrySetResult();
         LogStopped(_logger, _options.Hostname);
     }
 
@@ -290,10 +304,33 @@ public sealed partial class TaskWorker : IAsyncDisposable
             // Stopping: deliveries not read yet go back to the broker when the consumer is disposed.
             return;
         }
+#pragma warning disable CA1031 // The consumer's end is reported through ConsumerCompletion, never thrown from StopAsync.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            LogConsumerFailed(_logger, error, error.Message);
+            _consumerEnded.TrySetException(error);
+            return;
+        }
 
         if (!stopping.IsCancellationRequested)
         {
             LogConsumerEnded(_logger);
+            _consumerEnded.TrySetException(new InvalidOperationException("The broker consumer stopped delivering messages."));
+        }
+    }
+
+    private async Task StopDeliveriesAsync(ITransportConsumer consumer)
+    {
+        try
+        {
+            await consumer.StopDeliveriesAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Not stopping deliveries costs prefetched messages held until dispose, not a lost one.
+        catch (Exception error)
+#pragma warning restore CA1031
+        {
+            LogStopDeliveriesFailed(_logger, error);
         }
     }
 
@@ -523,6 +560,12 @@ public sealed partial class TaskWorker : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The broker consumer stopped delivering messages: this worker receives no more tasks until it is restarted")]
     private static partial void LogConsumerEnded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The broker consumer failed, this worker receives no more tasks until it is restarted: {Reason}")]
+    private static partial void LogConsumerFailed(ILogger logger, Exception error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not stop the broker's deliveries at shutdown; prefetched messages return when the consumer closes")]
+    private static partial void LogStopDeliveriesFailed(ILogger logger, Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Hostname} stopped")]
     private static partial void LogStopped(ILogger logger, string hostname);

@@ -13,7 +13,7 @@ public sealed class MonitorAmqpTests : MonitorInteropTests
 
     private protected override Task<MonitorTestEnvironment> CreateEnvironmentAsync() => CreateAmqpEnvironmentAsync();
 
-    internal static async Task<MonitorTestEnvironment> CreateAmqpEnvironmentAsync()
+    internal static async Task<MonitorTestEnvironment> CreateAmqpEnvironmentAsync(string? backendUrl = null)
     {
         await RequiredService.RabbitMq.EnsureAsync();
         var queue = $"montest-{Guid.NewGuid():N}.fifo";
@@ -23,12 +23,13 @@ public sealed class MonitorAmqpTests : MonitorInteropTests
             new Dictionary<string, string>
             {
                 ["CELERY_BROKER_URL"] = RequiredService.RabbitMqUrl,
-                ["CELERY_RESULT_BACKEND"] = RequiredService.PostgreSqlBackendUrl,
+                ["CELERY_RESULT_BACKEND"] = backendUrl ?? RequiredService.PostgreSqlBackendUrl,
                 ["CELERY_PLATFORM_QUEUE_NAME"] = queue,
                 ["CELERY_QUEUES"] = "()",
             },
             // The queue is bound with '#' and would collect a copy of every message sent after the test.
-            async () => await DeleteQueueAsync(queue));
+            async () => await DeleteQueueAsync(queue),
+            backendUrl);
     }
 
 

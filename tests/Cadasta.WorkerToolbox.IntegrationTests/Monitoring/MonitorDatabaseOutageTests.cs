@@ -1,24 +1,23 @@
-using System.Diagnostics;
-using Cadasta.WorkerToolbox.TestSupport.Interop;
+using Cadasta.WorkerToolbox.IntegrationTests.Reliability;
 using Npgsql;
 
 namespace Cadasta.WorkerToolbox.IntegrationTests.Monitoring;
 
-/// <summary>Tests that stop the PostgreSQL server run alone: nothing else in this assembly runs meanwhile.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class PostgresOutageCollection
-{
-    /// <summary>The collection's name.</summary>
-    public const string Name = "PostgreSQL outage (stops the server)";
-}
-
-[Collection(PostgresOutageCollection.Name)]
-public sealed class MonitorDatabaseOutageTests
+/// <summary>
+/// The monitor through a PostgreSQL outage. The database stopped is the private cluster of the
+/// reliability collection (never the shared server), with a database of this test.
+/// </summary>
+[Collection(ReliabilityCollection.Name)]
+public sealed class MonitorDatabaseOutageTests(ReliabilityServices services)
 {
     [Fact]
     public async Task A_PostgreSQL_outage_loses_no_record()
     {
-        await using var environment = await MonitorAmqpTests.CreateAmqpEnvironmentAsync();
+        var database = "monitor_" + Guid.NewGuid().ToString("N")[..10];
+        await services.Postgres.CreateDatabaseAsync(database);
+        var connectionString = services.Postgres.ConnectionString(database);
+        await using var environment = await MonitorAmqpTests.CreateAmqpEnvironmentAsync(services.Postgres.BackendUrl(database));
+        await environment.Store.EnsureSchemaAsync(); // a fresh database: the table exists before the test reads it
         await environment.StartMonitorAsync(maxRetryDelay: TimeSpan.FromSeconds(1));
         var before = Guid.NewGuid().ToString();
         await environment.PublishAsync(MonitorInteropScenarios.OurTask(before));
@@ -27,7 +26,7 @@ public sealed class MonitorDatabaseOutageTests
         var during = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid().ToString()).ToList();
         try
         {
-            await ServiceAsync("stop");
+            await services.Postgres.StopAsync();
             foreach (var id in during)
             {
                 await environment.PublishAsync(MonitorInteropScenarios.OurTask(id));
@@ -37,9 +36,9 @@ public sealed class MonitorDatabaseOutageTests
         }
         finally
         {
-            await ServiceAsync("start");
+            await services.Postgres.StartAgainAsync();
 
-            // This test's own pooled connections (CountRecordsAsync) died with the server.
+            // This test's own pooled connections died with the server.
             NpgsqlConnection.ClearAllPools();
         }
 
@@ -50,19 +49,7 @@ public sealed class MonitorDatabaseOutageTests
 
         foreach (var id in during.Append(before))
         {
-            Assert.Equal(1L, await MonitorTestEnvironment.CountRecordsAsync(id));
+            Assert.Equal(1L, await MonitorTestEnvironment.CountRecordsAsync(id, connectionString));
         }
-    }
-
-    private static async Task ServiceAsync(string action)
-    {
-        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "scripts", "services", "postgres"));
-        info.ArgumentList.Add(action);
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"scripts/services/postgres {action} exited {process.ExitCode}: {await error}{await output}");
     }
 }

@@ -24,14 +24,14 @@ internal sealed class MonitorTestEnvironment : IAsyncDisposable
     private readonly List<Process> _workers = [];
     private Task? _running;
 
-    private MonitorTestEnvironment(ITransport transport, ITransport producer, string queue, IReadOnlyDictionary<string, string> peerEnvironment)
+    private MonitorTestEnvironment(ITransport transport, ITransport producer, string queue, IReadOnlyDictionary<string, string> peerEnvironment, string backendUrl)
     {
         Transport = transport;
         Producer = producer;
         Queue = queue;
         PeerEnvironment = peerEnvironment;
-        Store = TaskRecordStore.Create(RequiredService.PostgreSqlBackendUrl);
-        Results = new DatabaseResultStore(new ResultStoreOptions { BackendUrl = RequiredService.PostgreSqlBackendUrl });
+        Store = TaskRecordStore.Create(backendUrl);
+        Results = new DatabaseResultStore(new ResultStoreOptions { BackendUrl = backendUrl });
         Queries = new TaskRecordQueries(Store, Results);
         Topology = new Topology([new QueueDeclaration(queue, TaskExchange, "#")]);
     }
@@ -56,11 +56,16 @@ internal sealed class MonitorTestEnvironment : IAsyncDisposable
 
     public Func<ValueTask>? Cleanup { get; init; }
 
+    /// <param name="backendUrl">The database of records and results: the shared PostgreSQL when null (a private cluster for tests that stop it).</param>
     public static async Task<MonitorTestEnvironment> CreateAsync(
-        Func<ITransport> createTransport, string queue, IReadOnlyDictionary<string, string> peerEnvironment, Func<ValueTask>? cleanup = null)
+        Func<ITransport> createTransport, string queue, IReadOnlyDictionary<string, string> peerEnvironment, Func<ValueTask>? cleanup = null, string? backendUrl = null)
     {
-        await RequiredService.PostgreSql.EnsureAsync();
-        return new MonitorTestEnvironment(createTransport(), createTransport(), queue, peerEnvironment) { Cleanup = cleanup };
+        if (backendUrl is null)
+        {
+            await RequiredService.PostgreSql.EnsureAsync();
+        }
+
+        return new MonitorTestEnvironment(createTransport(), createTransport(), queue, peerEnvironment, backendUrl ?? RequiredService.PostgreSqlBackendUrl) { Cleanup = cleanup };
     }
 
     public async Task StartMonitorAsync(TimeSpan? maxRetryDelay = null)
@@ -165,9 +170,9 @@ internal sealed class MonitorTestEnvironment : IAsyncDisposable
         }
     }
 
-    public static async Task<long> CountRecordsAsync(string taskId)
+    public static async Task<long> CountRecordsAsync(string taskId, string? connectionString = null)
     {
-        await using var connection = new NpgsqlConnection(MonitorDatabase.ConnectionString);
+        await using var connection = new NpgsqlConnection(connectionString ?? MonitorDatabase.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT COUNT(*) FROM cadasta_task_record WHERE task_id = @id", connection);
         command.Parameters.AddWithValue("id", taskId);

@@ -380,6 +380,62 @@ public abstract class TransportContractTests : IAsyncLifetime
         await delivery.AckAsync();
     }
 
+    [Fact]
+    public async Task Stopping_deliveries_ends_the_flow_but_held_deliveries_can_still_be_settled()
+    {
+        var transport = await ConnectAsync();
+        await DeclareAsync(transport, CadastaTopology());
+        var sent = new List<TransportMessage>();
+        for (var i = 0; i < 4; i++)
+        {
+            sent.Add(NewMessage($"stop-{i}"));
+            await transport.PublishAsync(Exchange, MsgKey, sent[^1]);
+        }
+
+        var consumer = await transport.ConsumeAsync([MsgQueue], 1);
+        var held = await ReceiveAsync(consumer);
+        using (var timeout = new CancellationTokenSource(DeliveryTimeout))
+        {
+            await consumer.StopDeliveriesAsync(timeout.Token);
+            await consumer.StopDeliveriesAsync(timeout.Token); // again: nothing more happens
+        }
+
+        // Settling still works, and frees a prefetch slot that a stopped consumer must not refill.
+        Assert.False(held.IsSettled);
+        await held.AckAsync();
+        var late = new List<Delivery>();
+        using (var drain = new CancellationTokenSource(DeliveryTimeout))
+        {
+            // Deliveries completes (without error) once what was already on its way is in it.
+            await foreach (var delivery in consumer.Deliveries.ReadAllAsync(drain.Token))
+            {
+                late.Add(delivery);
+            }
+        }
+
+        Assert.True(late.Count == 0, $"A stopped consumer received {late.Count} more deliveries after its prefetch slot was freed.");
+        await consumer.DisposeAsync();
+
+        // The other three are still in the queue, for the next consumer.
+        var successor = await ConnectAsync();
+        var next = await successor.ConsumeAsync([MsgQueue], 0);
+        var rest = new List<Delivery>();
+        for (var i = 0; i < 3; i++)
+        {
+            rest.Add(await ReceiveAsync(next));
+        }
+
+        Assert.Equal(
+            sent.Select(IdOf).Where(id => id != IdOf(held.Message)).Order(StringComparer.Ordinal),
+            rest.Select(d => IdOf(d.Message)).Order(StringComparer.Ordinal));
+        foreach (var delivery in rest)
+        {
+            await delivery.AckAsync();
+        }
+
+        await AssertNothingArrivesAsync(next);
+    }
+
     /// <summary>The exchange of <see cref="CadastaTopology"/> (<c>task_exchange</c> with this test's suffix).</summary>
     protected string Exchange => Name("task_exchange");
 

@@ -60,6 +60,8 @@ internal sealed class FakeTransport : ITransport
 
         public Task SetPrefetchAsync(int prefetchCount, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
+        public Task StopDeliveriesAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using RabbitMQ.Client;
 
@@ -150,8 +151,9 @@ internal sealed record AmqpBrokerAddress
     }
 
     /// <summary>Builds the RabbitMQ.Client connection factory for this broker.</summary>
-    /// <param name="settings">Recovery and timing settings.</param>
-    public ConnectionFactory ToConnectionFactory(AmqpTransportSettings settings)
+    /// <param name="settings">Recovery, timing and TLS settings.</param>
+    /// <param name="certificateValidator">Checks the broker's certificate when TLS is on (null: RabbitMQ.Client's own check).</param>
+    public ConnectionFactory ToConnectionFactory(AmqpTransportSettings settings, AmqpCertificateValidator? certificateValidator = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var factory = new ConnectionFactory
@@ -166,9 +168,19 @@ internal sealed record AmqpBrokerAddress
             NetworkRecoveryInterval = settings.NetworkRecoveryInterval,
             RequestedHeartbeat = settings.Heartbeat,
         };
-        if (UseTls)
+        if (UseTls || settings.Tls.Requested)
         {
-            factory.Ssl = new SslOption { Enabled = true, ServerName = Host };
+            var tls = settings.Tls;
+            factory.Ssl = new SslOption
+            {
+                Enabled = true,
+                ServerName = tls.ServerName ?? Host,
+                CertificateValidationCallback = certificateValidator is null ? null : certificateValidator.Validate,
+            };
+            if (tls.ClientCertificate is { } certificate)
+            {
+                factory.Ssl.Certs = [X509Certificate2.CreateFromPemFile(certificate, tls.ClientKey)];
+            }
         }
 
         return factory;

@@ -44,6 +44,7 @@ internal sealed class AmqpConsumer : ITransportConsumer
     private bool _sendingAcks;
     private long _channelGeneration;
     private int _disposed;
+    private int _deliveriesStopped;
 
     private AmqpConsumer(IChannel channel, IReadOnlyList<string> queues, ILogger logger, Action<AmqpConsumer> onDisposed)
     {
@@ -109,6 +110,31 @@ internal sealed class AmqpConsumer : ITransportConsumer
         ArgumentOutOfRangeException.ThrowIfGreaterThan(prefetchCount, ushort.MaxValue);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return _channel.BasicQosAsync(0, (ushort)prefetchCount, global: true, cancellationToken);
+    }
+
+    /// <summary>
+    /// Cancels every <c>basic.consume</c> of this consumer (<c>basic.cancel</c>, waiting for each
+    /// <c>cancel-ok</c>) and completes <see cref="Deliveries"/>. The channel stays open, so the
+    /// deliveries received so far can still be acknowledged; a delivery the client hands over after
+    /// this point is rejected with requeue at once (it can only go to another consumer).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait for the broker.</param>
+    public async Task StopDeliveriesAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _deliveriesStopped, 1) != 0 || Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await CancelConsumersAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _deliveries.Writer.TryComplete();
+            AmqpLog.ConsumerDeliveriesStopped(_logger, _description);
+        }
     }
 
     /// <summary>Acknowledges or rejects a delivery of this consumer, or does nothing if its channel has closed since.</summary>
@@ -299,8 +325,52 @@ internal sealed class AmqpConsumer : ITransportConsumer
             args.Redelivered,
             args.DeliveryTag,
             Interlocked.Read(ref _channelGeneration));
-        _deliveries.Writer.TryWrite(delivery);
-        return Task.CompletedTask;
+        if (_deliveries.Writer.TryWrite(delivery))
+        {
+            return Task.CompletedTask;
+        }
+
+        // Deliveries were stopped (by us or because the broker cancelled a consumer): the message
+        // was on its way when basic.cancel took effect. Nobody will read it; give it back now.
+        return ReturnUnreadAsync(delivery);
+    }
+
+    private static async Task ReturnUnreadAsync(AmqpDelivery delivery)
+    {
+        try
+        {
+            await delivery.RejectAsync(requeue: true, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is OperationInterruptedException or IOException or InvalidOperationException)
+        {
+            // The channel is closing: the broker requeues every unacknowledged message of it.
+        }
+    }
+
+    private async Task CancelConsumersAsync(CancellationToken cancellationToken)
+    {
+        string[] tags;
+        lock (_queuesByConsumerTag)
+        {
+            tags = [.. _queuesByConsumerTag.Keys];
+        }
+
+        foreach (var tag in tags)
+        {
+            if (!_channel.IsOpen)
+            {
+                return; // a closed channel delivers nothing; recovery re-subscribes only consumers not cancelled
+            }
+
+            try
+            {
+                await _channel.BasicCancelAsync(tag, noWait: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is OperationInterruptedException or AlreadyClosedException or IOException)
+            {
+                // The channel or connection went away meanwhile: it delivers nothing more either.
+            }
+        }
     }
 
     private Task OnChannelShutdownAsync(object sender, ShutdownEventArgs args)
@@ -330,18 +400,33 @@ internal sealed class AmqpConsumer : ITransportConsumer
 
     private Task OnUnregisteredAsync(object sender, ConsumerEventArgs args)
     {
-        if (Volatile.Read(ref _disposed) == 0 && _channel.IsOpen)
+        // Our own basic.cancel (StopDeliveriesAsync) and a closing channel unregister too; only a
+        // cancel the broker sent by itself while we still want deliveries ends the subscription.
+        if (Volatile.Read(ref _disposed) != 0 || Volatile.Read(ref _deliveriesStopped) != 0 || !_channel.IsOpen)
         {
-            foreach (var tag in args.ConsumerTags)
-            {
-                string? queue;
-                lock (_queuesByConsumerTag)
-                {
-                    queue = _queuesByConsumerTag.GetValueOrDefault(tag);
-                }
+            return Task.CompletedTask;
+        }
 
-                AmqpLog.ConsumerCancelledByBroker(_logger, queue ?? tag);
+        var queues = new List<string>();
+        foreach (var tag in args.ConsumerTags)
+        {
+            lock (_queuesByConsumerTag)
+            {
+                queues.Add(_queuesByConsumerTag.GetValueOrDefault(tag) ?? tag);
             }
+
+            AmqpLog.ConsumerCancelledByBroker(_logger, queues[^1]);
+        }
+
+        // Fail loudly rather than wait forever on a queue that no longer exists: complete the
+        // deliveries with the reason, and stop the consumer's other queues too (off this callback:
+        // basic.cancel is an RPC), so that no message waits unread in this consumer.
+        if (Interlocked.Exchange(ref _deliveriesStopped, 1) == 0)
+        {
+            _deliveries.Writer.TryComplete(new AmqpTransportException(
+                $"The broker cancelled the consumer of queue {string.Join(", ", queues.Select(q => $"'{q}'"))} " +
+                "(was the queue deleted?); this consumer receives nothing more."));
+            _ = Task.Run(() => CancelConsumersAsync(CancellationToken.None), CancellationToken.None);
         }
 
         return Task.CompletedTask;

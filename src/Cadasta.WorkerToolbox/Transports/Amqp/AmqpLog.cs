@@ -37,4 +37,7 @@ internal static partial class AmqpLog
 
     [LoggerMessage(11, LogLevel.Warning, "The broker cancelled the consumer of queue '{Queue}' (was the queue deleted?).")]
     public static partial void ConsumerCancelledByBroker(ILogger logger, string queue);
+
+    [LoggerMessage(12, LogLevel.Debug, "Consumer of {Queues} takes no more deliveries (basic.cancel); it stays open for settling.")]
+    public static partial void ConsumerDeliveriesStopped(ILogger logger, string queues);
 }

@@ -23,6 +23,7 @@ internal sealed partial class AmqpTransport : ITransport
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
     private readonly ConnectionFactory _connectionFactory;
+    private readonly AmqpCertificateValidator _certificateValidator;
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private readonly SemaphoreSlim _publishWindow;
     private readonly HashSet<AmqpConsumer> _consumers = [];
@@ -42,7 +43,8 @@ internal sealed partial class AmqpTransport : ITransport
         _settings = settings;
         _logger = logger;
         _timeProvider = timeProvider;
-        _connectionFactory = address.ToConnectionFactory(settings);
+        _certificateValidator = new AmqpCertificateValidator(settings.Tls);
+        _connectionFactory = address.ToConnectionFactory(settings, _certificateValidator);
         _publishWindow = new SemaphoreSlim(settings.PublishWindow, settings.PublishWindow);
     }
 
@@ -246,6 +248,24 @@ internal sealed partial class AmqpTransport : ITransport
         exception is OperationInterruptedException or IOException
             or AmqpTransportException { InnerException: BrokerUnreachableException { InnerException: not AuthenticationFailureException } };
 
+    private static System.Security.Authentication.AuthenticationException? FindTlsFailure(Exception exception)
+    {
+        for (Exception? inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException tls)
+            {
+                return tls;
+            }
+
+            if (inner is AggregateException aggregate)
+            {
+                return aggregate.InnerExceptions.Select(FindTlsFailure).FirstOrDefault(found => found is not null);
+            }
+        }
+
+        return null;
+    }
+
     private static string Describe(Exception exception) => exception switch
     {
         OperationInterruptedException { ShutdownReason: { } reason } => $"{reason.ReplyCode} {reason.ReplyText}",
@@ -370,6 +390,14 @@ internal sealed partial class AmqpTransport : ITransport
                 if (exception.InnerException is AuthenticationFailureException)
                 {
                     throw new AmqpTransportException($"The AMQP broker {Broker} refused the login: {reason}", exception);
+                }
+
+                if (FindTlsFailure(exception) is { } tlsFailure)
+                {
+                    // A certificate that is not trusted now will not be trusted in a second either: fail at once.
+                    throw new AmqpTransportException(
+                        $"The TLS handshake with {Broker} failed: {_certificateValidator.LastRefusal ?? tlsFailure.Message}. The connection was refused.",
+                        exception);
                 }
 
                 if (_timeProvider.GetUtcNow() + delay > deadline)

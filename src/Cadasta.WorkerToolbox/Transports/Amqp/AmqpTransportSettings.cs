@@ -30,6 +30,9 @@ internal sealed record AmqpTransportSettings
     /// <summary>The pause between two attempts of RabbitMQ.Client's automatic recovery after a lost connection.</summary>
     public TimeSpan NetworkRecoveryInterval { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>TLS from <c>broker_use_ssl</c> (an <c>amqps://</c> URL turns TLS on by itself).</summary>
+    public AmqpTlsOptions Tls { get; init; } = AmqpTlsOptions.None;
+
     /// <summary>The AMQP heartbeat requested from the broker (RabbitMQ.Client's default).</summary>
     public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -169,6 +169,16 @@ public sealed partial class MemoryBroker
         }
     }
 
+    /// <summary>Hands a consumer no more messages and completes its deliveries; what it holds stays settleable.</summary>
+    internal void StopDeliveries(MemoryConsumer consumer)
+    {
+        lock (_gate)
+        {
+            consumer.DeliveriesStopped = true;
+            consumer.Writer.TryComplete();
+        }
+    }
+
     /// <summary>Acknowledges (<paramref name="requeue"/> false also for a drop) or requeues a delivery.</summary>
     /// <exception cref="InvalidOperationException">Its consumer was disposed and returned it to the queue already.</exception>
     internal void Settle(MemoryDelivery delivery, bool requeue)

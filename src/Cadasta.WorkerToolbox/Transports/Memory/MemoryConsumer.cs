@@ -36,7 +36,10 @@ internal sealed class MemoryConsumer : ITransportConsumer
 
     public bool IsClosed { get; set; }
 
-    public bool HasRoom => !IsClosed && (PrefetchCount == 0 || Unsettled.Count < PrefetchCount);
+    /// <summary>Set by <see cref="StopDeliveriesAsync"/>: the broker hands this consumer nothing more.</summary>
+    public bool DeliveriesStopped { get; set; }
+
+    public bool HasRoom => !IsClosed && !DeliveriesStopped && (PrefetchCount == 0 || Unsettled.Count < PrefetchCount);
 
     public ChannelReader<Delivery> Deliveries => _deliveries.Reader;
 
@@ -47,6 +50,13 @@ internal sealed class MemoryConsumer : ITransportConsumer
         ArgumentOutOfRangeException.ThrowIfNegative(prefetchCount);
         cancellationToken.ThrowIfCancellationRequested();
         Broker.SetPrefetch(this, prefetchCount);
+        return Task.CompletedTask;
+    }
+
+    public Task StopDeliveriesAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Broker.StopDeliveries(this);
         return Task.CompletedTask;
     }
 

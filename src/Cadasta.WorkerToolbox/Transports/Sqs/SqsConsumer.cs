@@ -32,6 +32,7 @@ internal sealed partial class SqsConsumer : ITransportConsumer
     private readonly CancellationTokenSource _stopping = new();
     private Task _polling = Task.CompletedTask;
     private int _disposed;
+    private int _deliveriesStopped;
 
     public SqsConsumer(
         IAmazonSQS sqs,
@@ -69,6 +70,21 @@ internal sealed partial class SqsConsumer : ITransportConsumer
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Stops the pollers. A long poll under way is waited for (at most <c>wait_time_seconds</c>);
+    /// what it brings is made visible again at once rather than handed out.
+    /// </summary>
+    public async Task StopDeliveriesAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _deliveriesStopped, 1) == 0)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
+        await _polling.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _deliveries.Writer.TryComplete();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -76,8 +92,7 @@ internal sealed partial class SqsConsumer : ITransportConsumer
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await _polling.ConfigureAwait(false);
+        await StopDeliveriesAsync(CancellationToken.None).ConfigureAwait(false);
 
         // Deliveries nobody read yet are released with the rest; take them out so no reader sees them.
         while (_deliveries.Reader.TryRead(out _))

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Cadasta.WorkerToolbox.IntegrationTests.Reliability;
 using Cadasta.WorkerToolbox.Routing;
 using Cadasta.WorkerToolbox.Transports;
 using Cadasta.WorkerToolbox.Transports.Amqp;
@@ -7,32 +8,36 @@ using Xunit.Abstractions;
 
 namespace Cadasta.WorkerToolbox.IntegrationTests.Transports.Amqp;
 
-/// <summary>Restarts the shared RabbitMQ in the middle of publishing and consuming; runs alone (see the collection).</summary>
-[Collection(AmqpBrokerRestartCollection.Name)]
-public sealed class AmqpBrokerRestartTests(ITestOutputHelper output) : IAsyncLifetime
+/// <summary>
+/// Restarts RabbitMQ in the middle of publishing and consuming: the private node of the
+/// reliability collection (never the shared broker), on a virtual host of this test.
+/// </summary>
+[Collection(ReliabilityCollection.Name)]
+public sealed class AmqpBrokerRestartTests(ReliabilityServices services, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Count = 1000;
     private readonly string _prefix = AmqpTestBroker.UniqueName("restart") + ".";
     private readonly TestLoggerFactory _logs = new(output);
     private Topology _topology = null!;
+    private string _url = null!;
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
         _topology = AmqpTestBroker.CadastaTopology(_prefix);
-        return AmqpTestBroker.EnsureRunningAsync();
+        _url = await services.RabbitMq.CreateVirtualHostAsync(_prefix.TrimEnd('.'));
     }
 
     public async Task DisposeAsync()
     {
-        await AmqpTestBroker.StartAsync(); // whatever happened, leave the broker running for the other tests
-        await AmqpTestBroker.DeleteAsync(_topology);
+        await services.RabbitMq.StartAgainAsync(); // whatever happened, leave the node running for the collection's other tests
+        await services.RabbitMq.CtlAsync("delete_vhost", _prefix.TrimEnd('.'));
     }
 
     [Fact]
     public async Task A_broker_restart_loses_no_message_and_the_consumer_resumes_by_itself()
     {
         var queue = _prefix + "msg";
-        await using var transport = AmqpTestBroker.CreateTransport(_logs);
+        await using var transport = AmqpTestBroker.CreateTransport(_logs, url: _url);
         await transport.DeclareAsync(_topology);
         var consumer = await transport.ConsumeAsync([queue], prefetchCount: 50);
         var seen = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -77,9 +82,9 @@ public sealed class AmqpBrokerRestartTests(ITestOutputHelper output) : IAsyncLif
 
         await restarted.Task.WaitAsync(stop.Token);
         output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} stopping RabbitMQ after {published} confirmed publishes, {seen.Count} consumed");
-        await AmqpTestBroker.StopAsync();
+        await services.RabbitMq.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(2));
-        await AmqpTestBroker.StartAsync();
+        await services.RabbitMq.StartAgainAsync();
         output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} RabbitMQ ready again");
 
         await publishing; // every publish completed after the recovery; none threw
@@ -96,7 +101,7 @@ public sealed class AmqpBrokerRestartTests(ITestOutputHelper output) : IAsyncLif
 
         Assert.Equal(Count, seen.Count);
         Assert.All(heldAcrossRestart, d => Assert.True(seen[(string)d.Message.Headers["id"]!] >= 2));
-        Assert.Equal(0u, await AmqpTestBroker.MessageCountAsync(queue)); // all acked: none returned on dispose
+        Assert.Equal(0u, await AmqpTestBroker.MessageCountAsync(queue, _url)); // all acked: none returned on dispose
         Assert.Equal(2, _logs.Entries.Count(e => e.Level == LogLevel.Warning && e.Message.Contains("lost", StringComparison.Ordinal)));
         Assert.Equal(2, _logs.Entries.Count(e => e.Level == LogLevel.Information && e.Message.Contains("recovered", StringComparison.Ordinal)));
         Assert.Contains(_logs.Entries, e => e.Level == LogLevel.Debug && e.Message.Contains("requeued it", StringComparison.Ordinal));
@@ -108,18 +113,18 @@ public sealed class AmqpBrokerRestartTests(ITestOutputHelper output) : IAsyncLif
     {
         var queue = _prefix + "msg";
         var settings = new AmqpTransportSettings { PublishRetryTimeout = TimeSpan.FromSeconds(2), NetworkRecoveryInterval = TimeSpan.FromSeconds(1) };
-        await using var transport = AmqpTestBroker.CreateTransport(_logs, settings);
+        await using var transport = AmqpTestBroker.CreateTransport(_logs, settings, _url);
         await transport.DeclareAsync(_topology);
         await transport.PublishAsync(_prefix + "task_exchange", queue, AmqpTransportTests.Message(1));
 
-        await AmqpTestBroker.StopAsync();
+        await services.RabbitMq.StopAsync();
         var error = await Assert.ThrowsAsync<AmqpTransportException>(
             () => transport.PublishAsync(_prefix + "task_exchange", queue, AmqpTransportTests.Message(2)));
         output.WriteLine(error.Message);
         Assert.Contains("not confirmed", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("guest:guest", error.ToString(), StringComparison.Ordinal);
 
-        await AmqpTestBroker.StartAsync();
+        await services.RabbitMq.StartAgainAsync();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
@@ -134,7 +139,7 @@ public sealed class AmqpBrokerRestartTests(ITestOutputHelper output) : IAsyncLif
             }
         }
 
-        Assert.Equal(2u, await AmqpTestBroker.MessageCountAsync(queue)); // 1 and 3; 2 was reported as failed
+        Assert.Equal(2u, await AmqpTestBroker.MessageCountAsync(queue, _url)); // 1 and 3; 2 was reported as failed
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken)

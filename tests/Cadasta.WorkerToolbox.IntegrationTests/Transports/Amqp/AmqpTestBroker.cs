@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using Cadasta.WorkerToolbox.Routing;
 using Cadasta.WorkerToolbox.Transports.Amqp;
@@ -6,7 +5,7 @@ using RabbitMQ.Client;
 
 namespace Cadasta.WorkerToolbox.IntegrationTests.Transports.Amqp;
 
-/// <summary>The shared RabbitMQ on 127.0.0.1:5672 as the AMQP tests use it: reachability, unique names, clean-up, restarts.</summary>
+/// <summary>The shared RabbitMQ on 127.0.0.1:5672 as the AMQP tests use it: reachability, unique names, clean-up (restarts happen on a private node, see Reliability/).</summary>
 internal static class AmqpTestBroker
 {
     public const string Url = "amqp://guest:guest@127.0.0.1:5672//";
@@ -42,52 +41,48 @@ internal static class AmqpTestBroker
         ]);
     }
 
-    /// <summary>A transport to the test broker with short retry pauses.</summary>
-    public static AmqpTransport CreateTransport(TestLoggerFactory loggerFactory, AmqpTransportSettings? settings = null) =>
-        AmqpTransportFactory.Create(Url, loggerFactory, TimeProvider.System, settings ?? new AmqpTransportSettings { NetworkRecoveryInterval = TimeSpan.FromSeconds(1) });
+    /// <summary>A transport to the test broker (or the one at <paramref name="url"/>) with short retry pauses.</summary>
+    public static AmqpTransport CreateTransport(TestLoggerFactory loggerFactory, AmqpTransportSettings? settings = null, string url = Url) =>
+        AmqpTransportFactory.Create(url, loggerFactory, TimeProvider.System, settings ?? new AmqpTransportSettings { NetworkRecoveryInterval = TimeSpan.FromSeconds(1) });
 
     /// <summary>Runs <paramref name="action"/> on a plain RabbitMQ.Client channel (for inspection and clean-up).</summary>
-    public static async Task<T> WithChannelAsync<T>(Func<IChannel, Task<T>> action)
+    public static async Task<T> WithChannelAsync<T>(Func<IChannel, Task<T>> action, string url = Url)
     {
-        var factory = new ConnectionFactory { Uri = new Uri(Url) };
+        var factory = new ConnectionFactory { Uri = new Uri(url) };
         await using var connection = await factory.CreateConnectionAsync("amqp-test inspection");
         await using var channel = await connection.CreateChannelAsync();
         return await action(channel);
     }
 
     /// <summary>How many ready messages <paramref name="queue"/> holds.</summary>
-    public static Task<uint> MessageCountAsync(string queue) =>
-        WithChannelAsync(async channel => (await channel.QueueDeclarePassiveAsync(queue)).MessageCount);
+    public static Task<uint> MessageCountAsync(string queue, string url = Url) =>
+        WithChannelAsync(async channel => (await channel.QueueDeclarePassiveAsync(queue)).MessageCount, url);
 
     /// <summary>Deletes the queues and exchanges of a topology (each on its own channel, so a missing one does not stop the rest).</summary>
-    public static async Task DeleteAsync(Topology topology)
+    public static async Task DeleteAsync(Topology topology, string url = Url)
     {
         foreach (var queue in topology.Queues)
         {
-            await IgnoreErrorsAsync(channel => channel.QueueDeleteAsync(queue.Name));
+            await IgnoreErrorsAsync(channel => channel.QueueDeleteAsync(queue.Name), url);
         }
 
         foreach (var exchange in topology.Exchanges)
         {
-            await IgnoreErrorsAsync(channel => channel.ExchangeDeleteAsync(exchange.Name));
+            await IgnoreErrorsAsync(channel => channel.ExchangeDeleteAsync(exchange.Name), url);
         }
     }
 
-    /// <summary>Stops the broker (it must be started again with <see cref="StartAsync"/>).</summary>
-    public static Task StopAsync() => RunScriptAsync("stop");
-
-    /// <summary>Starts the broker and waits until it accepts AMQP.</summary>
-    public static Task StartAsync() => RunScriptAsync("start");
-
-    private static async Task IgnoreErrorsAsync(Func<IChannel, Task> action)
+    private static async Task IgnoreErrorsAsync(Func<IChannel, Task> action, string url)
     {
         try
         {
-            await WithChannelAsync(async channel =>
-            {
-                await action(channel);
-                return 0;
-            });
+            await WithChannelAsync(
+                async channel =>
+                {
+                    await action(channel);
+                    return 0;
+                },
+                url);
         }
         catch (Exception exception) when (exception is RabbitMQ.Client.Exceptions.OperationInterruptedException or IOException)
         {
@@ -95,19 +90,6 @@ internal static class AmqpTestBroker
         }
     }
 
-    private static async Task RunScriptAsync(string action)
-    {
-        var script = Path.Combine(RepositoryRoot(), "scripts", "services", "rabbitmq");
-        using var process = Process.Start(new ProcessStartInfo("bash", [script, action])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
-        Assert.True(process.ExitCode == 0, $"`{script} {action}` exited with {process.ExitCode}: {await stderr}");
-    }
 
     /// <summary>The repository root (the folder that holds Cadasta.WorkerToolbox.slnx).</summary>
     public static string RepositoryRoot()

@@ -53,24 +53,39 @@ internal sealed class RecordingTransport(ITransport inner, EventLog log) : ITran
         private readonly ITransportConsumer _inner;
         private readonly Channel<Delivery> _deliveries = Channel.CreateUnbounded<Delivery>();
         private readonly Task _pump;
+        private readonly EventLog _log;
 
         public RecordingConsumer(ITransportConsumer inner, EventLog log)
         {
             _inner = inner;
+            _log = log;
             _pump = Task.Run(async () =>
             {
-                await foreach (var delivery in inner.Deliveries.ReadAllAsync())
+                try
                 {
-                    _deliveries.Writer.TryWrite(new RecordingDelivery(delivery, log));
-                }
+                    await foreach (var delivery in inner.Deliveries.ReadAllAsync())
+                    {
+                        _deliveries.Writer.TryWrite(new RecordingDelivery(delivery, log));
+                    }
 
-                _deliveries.Writer.TryComplete();
+                    _deliveries.Writer.TryComplete();
+                }
+                catch (Exception error)
+                {
+                    _deliveries.Writer.TryComplete(error);
+                }
             });
         }
 
         public ChannelReader<Delivery> Deliveries => _deliveries.Reader;
 
         public Task SetPrefetchAsync(int prefetchCount, CancellationToken cancellationToken = default) => _inner.SetPrefetchAsync(prefetchCount, cancellationToken);
+
+        public Task StopDeliveriesAsync(CancellationToken cancellationToken = default)
+        {
+            _log.Add("stop-deliveries");
+            return _inner.StopDeliveriesAsync(cancellationToken);
+        }
 
         public async ValueTask DisposeAsync()
         {
