@@ -100,7 +100,7 @@ public sealed class Config
 
     /// <summary>
     /// Where the worker moves a message it cannot run (<c>DEAD_LETTER_QUEUE</c>, default <c>{queue}.dead</c>:
-    /// <c>{queue}</c> stands for the queue the message came from), or null: such messages are logged and dropped, as Celery does.
+    /// <c>{queue}</c> stands for the queue the message came from), or null (empty): such messages are logged and dropped, as Celery does.
     /// </summary>
     public string? DeadLetterQueue => (string?)_values[SettingCatalog.DeadLetterQueue] is { Length: > 0 } name ? name : null;
 

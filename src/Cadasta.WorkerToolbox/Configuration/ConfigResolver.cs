@@ -170,7 +170,7 @@ internal sealed class ConfigResolver
         if (deadLetter is not null && deadLetter.Length > 0 && deadLetter.Trim().Length == 0)
         {
             throw new ConfigurationException(
-                $"{SettingCatalog.DeadLetterQueue} is blank; give a queue name (\"{{queue}}\" stands for the queue the message came from) or None to disable dead-lettering.",
+                $"{SettingCatalog.DeadLetterQueue} is blank; give a queue name (\"{{queue}}\" stands for the queue the message came from), or an empty value (None in code) to turn dead-lettering off.",
                 SettingCatalog.DeadLetterQueue,
                 "str");
         }
