@@ -70,7 +70,8 @@ internal sealed class HostileMessageGenerator(int seed, string runTag, byte[] ev
             ("past-eta", (i, id) => Json(i, id, "past-eta", "[[1, 2], {}, {}]", HostileOutcome.Success, headers: h => h["eta"] = "1970-01-01T00:00:00")),
             ("deep-nesting", (i, id) => Json(i, id, "deep-nesting", "[[" + new string('[', 100_000) + new string(']', 100_000) + "], {}, {}]", HostileOutcome.Failure(InvalidTask))),
             ("deep-nesting-no-id", (i, id) => Json(i, null, "deep-nesting-no-id", new string('{', 1) + new string('[', 50_000), HostileOutcome.Dead)),
-            ("huge-arguments", (i, id) => Json(i, id, "huge-arguments", "[[" + string.Join(", ", Enumerable.Range(0, 30_000)) + "], {}, {}]", HostileOutcome.Failure())),
+            // On SQS under the lowered size limit (64 KiB) so that the list itself is what fails.
+            ("huge-arguments", (i, id) => Json(i, id, "huge-arguments", "[[" + string.Join(", ", Enumerable.Range(0, forSqs ? 9_000 : 30_000)) + "], {}, {}]", HostileOutcome.Failure())),
         };
 
         if (forSqs)

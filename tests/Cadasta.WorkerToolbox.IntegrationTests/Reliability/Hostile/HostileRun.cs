@@ -225,16 +225,15 @@ internal sealed record HostileRunReport(
             return int.Parse(text, CultureInfo.InvariantCulture);
         }
 
-        // A broken SQS envelope has no headers: its marker is in the raw text, possibly base64.
+        // A broken SQS envelope has no headers: its marker (or its unread header) is in the raw text, possibly base64.
         var raw = Encoding.UTF8.GetString(dead.Body.Span);
         var decoded = Cadasta.WorkerToolbox.Transports.Sqs.SqsEnvelope.OptionalBase64Decode(raw);
         foreach (var candidate in new[] { raw, decoded })
         {
-            var at = candidate.IndexOf("fuzz-case-", StringComparison.Ordinal);
-            if (at >= 0)
+            var match = System.Text.RegularExpressions.Regex.Match(candidate, "fuzz-case-(\\d+)|\"x-fuzz-case\": \"(\\d+)\"");
+            if (match.Success)
             {
-                var digits = candidate[(at + "fuzz-case-".Length)..].TakeWhile(char.IsAsciiDigit).ToArray();
-                return int.Parse(digits, CultureInfo.InvariantCulture);
+                return int.Parse(match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value, CultureInfo.InvariantCulture);
             }
         }
 
