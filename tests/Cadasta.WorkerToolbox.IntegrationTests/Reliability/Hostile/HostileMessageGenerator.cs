@@ -116,7 +116,9 @@ internal sealed class HostileMessageGenerator(int seed, string runTag, byte[] ev
                 case 0: headers["eta"] = "99999-01-01T00:00:00"; break;
                 case 1: headers["eta"] = "NaN"; break;
                 case 2: headers["expires"] = "-0001-01-01T00:00:00"; break;
-                case 3: headers["timelimit"] = new List<object?> { double.NaN, null }; break;
+                // RabbitMQ 3.10 cannot hold a NaN double in a header table: it closes the publishing channel
+                // (function_clause in rabbit_channel), so over AMQP the NaN travels as text.
+                case 3: headers["timelimit"] = new List<object?> { forSqs ? double.NaN : "NaN", null }; break;
                 case 4: headers["timelimit"] = new List<object?> { -5L, -1L }; break;
                 default: headers["timelimit"] = new List<object?> { 1e300, null }; break;
             }
