@@ -14,7 +14,10 @@ namespace Cadasta.WorkerToolbox.Tests.Security;
 /// </summary>
 internal static partial class SqlConstructionCheck
 {
-    /// <summary>Expressions allowed inside SQL text, each reviewed: none can carry a value from a message or a user.</summary>
+    /// <summary>
+    /// Expressions allowed inside SQL text, each reviewed: none can carry a value from a message or a user.
+    /// A key <c>File.cs:expression</c> allows it in that file only.
+    /// </summary>
     public static readonly IReadOnlyDictionary<string, string> ReviewedFragments = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["_table"] = "SqlTaskRecordStore: its constructor accepts only ASCII letters, digits and '_'",
@@ -29,7 +32,7 @@ internal static partial class SqlConstructionCheck
         ["integerType"] = "SqlTaskRecordStore: a constant per SQL dialect",
         ["createdType"] = "SqlTaskRecordStore: a constant per SQL dialect",
         ["SchemaLockKey"] = "PostgresResultDatabase: a constant advisory lock key",
-        ["name"] = "SqlTaskRecordStore.InsertAsync: the placeholder @pN of the parameter holding the value",
+        ["SqlTaskRecordStore.cs:name"] = "SqlTaskRecordStore.InsertAsync: the placeholder @pN of the parameter holding the value",
         ["Into"] = "ResultUpsertSql: the table (and alias) of the dialect, a constant",
         ["Existing"] = "ResultUpsertSql: the alias of the stored row, a constant",
         ["Excluded"] = "ResultUpsertSql: the alias of the proposed row, a constant",
@@ -57,7 +60,7 @@ internal static partial class SqlConstructionCheck
 
             foreach (var fragment in Fragments(member))
             {
-                if (!IsLiteral(fragment))
+                if (!IsLiteral(fragment, Path.GetFileName(path)))
                 {
                     yield return $"{path}:{fragment.GetLocation().GetLineSpan().StartLinePosition.Line + 1}: {fragment}";
                 }
@@ -101,15 +104,16 @@ internal static partial class SqlConstructionCheck
         }
     }
 
-    private static bool IsLiteral(ExpressionSyntax expression) =>
+    private static bool IsLiteral(ExpressionSyntax expression, string file) =>
         expression is LiteralExpressionSyntax
         || ReviewedFragments.ContainsKey(expression.ToString())
+        || ReviewedFragments.ContainsKey(file + ":" + expression)
         || expression.ToString() == "string.Empty"
-        || (expression is InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "Parameter" } } placeholder && placeholder.ArgumentList.Arguments.All(a => IsLiteral(a.Expression)))
-        || (expression is ParenthesizedExpressionSyntax parenthesized && IsLiteral(parenthesized.Expression))
-        || (expression is ConditionalExpressionSyntax conditional && IsLiteral(conditional.WhenTrue) && IsLiteral(conditional.WhenFalse))
-        || (expression is InterpolatedStringExpressionSyntax interpolated && interpolated.Contents.OfType<InterpolationSyntax>().All(h => IsLiteral(h.Expression) || ReviewedFragments.ContainsKey(h.Expression.ToString())))
-        || (expression is BinaryExpressionSyntax binary && binary.IsKind(SyntaxKind.AddExpression) && IsLiteral(binary.Left) && IsLiteral(binary.Right));
+        || (expression is InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "Parameter" } } placeholder && placeholder.ArgumentList.Arguments.All(a => IsLiteral(a.Expression, file)))
+        || (expression is ParenthesizedExpressionSyntax parenthesized && IsLiteral(parenthesized.Expression, file))
+        || (expression is ConditionalExpressionSyntax conditional && IsLiteral(conditional.WhenTrue, file) && IsLiteral(conditional.WhenFalse, file))
+        || (expression is InterpolatedStringExpressionSyntax interpolated && interpolated.Contents.OfType<InterpolationSyntax>().All(h => IsLiteral(h.Expression, file)))
+        || (expression is BinaryExpressionSyntax binary && binary.IsKind(SyntaxKind.AddExpression) && IsLiteral(binary.Left, file) && IsLiteral(binary.Right, file));
 
     [GeneratedRegex(@"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(UNIQUE\s+)?(TABLE|INDEX)|ALTER\s+TABLE|DROP\s+TABLE|WHERE\s|VALUES\s*\(|pg_advisory)", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex SqlPattern();
