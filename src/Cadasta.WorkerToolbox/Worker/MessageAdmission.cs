@@ -150,7 +150,7 @@ internal sealed partial class MessageAdmission
             {
                 await _results.StoreAsync(taskId, TaskStates.Failure, null, ExceptionMapper.Map(exception(reason)), CancellationToken.None).ConfigureAwait(false);
                 await SettleAsync(delivery, ack: true).ConfigureAwait(false);
-                LogRefused(_logger, delivery.Queue, Printable(taskName), Printable(taskId), Printable(delivery.BrokerMessageId), code, Printable(reason), "FAILURE stored under the task id, acknowledged");
+                LogRefused(_logger, delivery.Queue, Printable(taskName), Printable(taskId), Printable(delivery.BrokerMessageId), code, Printable(reason.TrimEnd('.')), "FAILURE stored under the task id, acknowledged");
                 return;
             }
 #pragma warning disable CA1031 // The result store may be down: the message then goes to the dead-letter queue.
@@ -199,7 +199,7 @@ internal sealed partial class MessageAdmission
             }
         }
 
-        LogRefused(_logger, delivery.Queue, Printable(taskName), Printable(taskId), Printable(delivery.BrokerMessageId), code, Printable(reason), outcome);
+        LogRefused(_logger, delivery.Queue, Printable(taskName), Printable(taskId), Printable(delivery.BrokerMessageId), code, Printable(reason.TrimEnd('.')), outcome);
     }
 
     private async Task<bool> RepublishAsync(Delivery delivery, int deliveries, string? taskId, string? taskName)

@@ -22,8 +22,8 @@ internal sealed class HostileMessageGenerator(int seed, string runTag, byte[] ev
         var kinds = Kinds();
         for (var i = 0; i < count; i++)
         {
-            // A few bodies over the size limit (10 MiB on RabbitMQ): enough to prove the point, not a broker's disk.
-            if (i % 250 == 7)
+            // One body over the size limit (10 MiB on RabbitMQ) per 1,000 messages: enough to prove the point, not to fill a shared broker's disk.
+            if (i % 1000 == 7)
             {
                 yield return Json(i, $"fuzz-{runTag}-{i}", "oversize", "[[\"" + new string('A', oversizeBytes) + "\"], {}, {}]", HostileOutcome.Failure(InvalidTask));
                 continue;

@@ -64,7 +64,7 @@ internal static class HostileRun
             var pending = whileRunning?.Invoke(messages) ?? Task.CompletedTask;
             var dead = messages.Count(m => m.Expected.IsDead);
             await WaitUntilAsync(async () => await FinishedRowsAsync(ids) == ids.Length && await broker.DepthAsync("msg") == 0 && await broker.DepthAsync("msg.dead") >= dead,
-                TimeSpan.FromMinutes(5), async () => $"{await FinishedRowsAsync(ids)} of {ids.Length} result rows, msg holds {await broker.DepthAsync("msg")}, msg.dead {await broker.DepthAsync("msg.dead")} of {dead}; worker said:\n{Tail(worker.Lines)}");
+                TimeSpan.FromMinutes(Math.Max(5, messages.Count / 1000.0)), async () => $"{await FinishedRowsAsync(ids)} of {ids.Length} result rows, msg holds {await broker.DepthAsync("msg")}, msg.dead {await broker.DepthAsync("msg.dead")} of {dead}; worker said:\n{Tail(worker.Lines)}");
             await pending;
 
             // Nothing comes back: the queue stays empty and no message is refused twice.
