@@ -98,6 +98,21 @@ public sealed class Config
     /// <summary>How many times <c>celery.chord_unlock</c> polls before giving up (<c>CHORD_UNLOCK_MAX_RETRIES</c>, default 21600).</summary>
     public int ChordUnlockMaxRetries => (int)(long)_values[SettingCatalog.ChordUnlockMaxRetries]!;
 
+    /// <summary>
+    /// Where the worker moves a message it cannot run (<c>DEAD_LETTER_QUEUE</c>, default <c>{queue}.dead</c>:
+    /// <c>{queue}</c> stands for the queue the message came from), or null (empty): such messages are logged and dropped, as Celery does.
+    /// </summary>
+    public string? DeadLetterQueue => (string?)_values[SettingCatalog.DeadLetterQueue] is { Length: > 0 } name ? name : null;
+
+    /// <summary>How many times a message may be delivered without being settled before it is dead-lettered (<c>MAX_DELIVERIES</c>, default 10).</summary>
+    public int MaxDeliveries => (int)(long)_values[SettingCatalog.MaxDeliveries]!;
+
+    /// <summary>The largest message body the worker decodes, in bytes (<c>MAX_MESSAGE_BYTES</c>, default 1 MiB).</summary>
+    public int MaxMessageBytes => (int)(long)_values[SettingCatalog.MaxMessageBytes]!;
+
+    /// <summary>The deepest nesting of arrays and objects the worker decodes in a body (<c>MAX_JSON_DEPTH</c>, default 64).</summary>
+    public int MaxJsonDepth => (int)(long)_values[SettingCatalog.MaxJsonDepth]!;
+
     /// <summary>The rendered <c>result_backend</c> URL (default <c>db+postgresql://worker:cadasta@localhost:5432/cadasta</c>), or null.</summary>
     public string? ResultBackend => (string?)_values[SettingCatalog.ResultBackend];
 

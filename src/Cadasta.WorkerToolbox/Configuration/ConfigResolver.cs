@@ -160,6 +160,33 @@ internal sealed class ConfigResolver
         Set(SettingCatalog.Imports, new PythonTuple(["app.tasks"]));
         Set(SettingCatalog.ChordUnlockMaxRetries, 60L * 60 * 6); // six hours of one-second polls
         Set(SettingCatalog.WorkerHijackRootLogger, true);
+        ResolveHostileInputLimits();
+    }
+
+    // The toolbox's own defences against bad messages (docs/reliability.md, "Hostile input").
+    private void ResolveHostileInputLimits()
+    {
+        var deadLetter = (string?)Set(SettingCatalog.DeadLetterQueue, "{queue}.dead");
+        if (deadLetter is not null && deadLetter.Length > 0 && deadLetter.Trim().Length == 0)
+        {
+            throw new ConfigurationException(
+                $"{SettingCatalog.DeadLetterQueue} is blank; give a queue name (\"{{queue}}\" stands for the queue the message came from), or an empty value (None in code) to turn dead-lettering off.",
+                SettingCatalog.DeadLetterQueue,
+                "str");
+        }
+
+        RequireRange(SettingCatalog.MaxDeliveries, Set(SettingCatalog.MaxDeliveries, 10L), 1, 1_000_000);
+        RequireRange(SettingCatalog.MaxMessageBytes, Set(SettingCatalog.MaxMessageBytes, 1024L * 1024), 1024, int.MaxValue);
+        RequireRange(SettingCatalog.MaxJsonDepth, Set(SettingCatalog.MaxJsonDepth, 64L), 3, 512);
+    }
+
+    private static void RequireRange(string name, object? value, long minimum, long maximum)
+    {
+        if (value is not long number || number < minimum || number > maximum)
+        {
+            throw new ConfigurationException(
+                $"{name} is {PythonRepr.Repr(value)}; it must be an integer from {minimum} to {maximum}.", name, "int");
+        }
     }
 
     // celery (rk celery), the platform queue (rk #), then one queue per QUEUES entry bound by its

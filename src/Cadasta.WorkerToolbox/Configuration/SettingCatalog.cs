@@ -19,6 +19,10 @@ internal static class SettingCatalog
     public const string ResultDbPort = "RESULT_DB_PORT";
     public const string ResultDbName = "RESULT_DB_NAME";
     public const string ChordUnlockMaxRetries = "CHORD_UNLOCK_MAX_RETRIES";
+    public const string DeadLetterQueue = "DEAD_LETTER_QUEUE";
+    public const string MaxDeliveries = "MAX_DELIVERIES";
+    public const string MaxMessageBytes = "MAX_MESSAGE_BYTES";
+    public const string MaxJsonDepth = "MAX_JSON_DEPTH";
     public const string SetupFileLogging = "SETUP_FILE_LOGGING";
     public const string SetupSentryLogging = "SETUP_SENTRY_LOGGING";
     public const string BrokerTransport = "broker_transport";
@@ -61,6 +65,10 @@ internal static class SettingCatalog
         [PlatformQueueName] = SettingType.Text,
         [Imports] = SettingType.TextTuple,
         [ChordUnlockMaxRetries] = SettingType.Int,
+        [DeadLetterQueue] = SettingType.OptionalText,
+        [MaxDeliveries] = SettingType.Int,
+        [MaxMessageBytes] = SettingType.Int,
+        [MaxJsonDepth] = SettingType.Int,
     };
 
     /// <summary>

@@ -46,6 +46,15 @@ public abstract class Delivery
     /// </summary>
     public DateTimeOffset? SentAt { get; init; }
 
+    /// <summary>
+    /// How many times the broker has handed this message out, this time included, when the broker
+    /// counts (SQS's <c>ApproximateReceiveCount</c>); null when it only says <see cref="Redelivered"/> (AMQP classic queues, memory).
+    /// </summary>
+    internal virtual int? DeliveryCount => null;
+
+    /// <summary>The broker's own id of the message when it has one (SQS <c>MessageId</c>), for log lines.</summary>
+    internal virtual string? BrokerMessageId => null;
+
     /// <summary>Whether <see cref="AckAsync"/> or <see cref="RejectAsync"/> was called.</summary>
     public bool IsSettled => Volatile.Read(ref _settled) != 0;
 

@@ -12,8 +12,9 @@ namespace Cadasta.WorkerToolbox.Worker;
 /// A Celery-compatible worker: consumes its queues, runs registered tasks with bounded
 /// concurrency, stores their outcomes and sends their follow-ups.
 /// <para>
-/// The flow, top to bottom: <b>receive</b> (decode; unreadable → rejected; unknown name →
-/// FAILURE NotRegistered, rejected; expired → REVOKED) → <b>hold</b> until its ETA if it has one
+/// The flow, top to bottom: <b>receive</b> (<see cref="MessageAdmission"/>: a bad message, one
+/// not decodable, too big, too deep, of an unknown task or redelivered too often, ends as FAILURE
+/// or in the dead-letter queue, acknowledged; expired → REVOKED) → <b>hold</b> until its ETA if it has one
 /// (the prefetch limit is raised meanwhile, so future tasks never starve due ones) →
 /// <b>ready</b> queue → one of <see cref="WorkerOptions.Concurrency"/> <b>runners</b> runs its body; the
 /// runner then takes the next task while the finished one's outcome is stored and its message settled
@@ -24,13 +25,13 @@ public sealed partial class TaskWorker : IAsyncDisposable
 {
     private readonly TaskRegistry _registry;
     private readonly ITransport _transport;
-    private readonly ITaskDecoder _decoder;
     private readonly IResultBackend _results;
     private readonly WorkerOptions _options;
     private readonly Topology? _topology;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TaskExecutor _executor;
+    private readonly MessageAdmission _admission;
     private readonly Lock _gate = new();
     private readonly EtaSchedule<WorkerJob> _held = new();
     private readonly Channel<WorkerJob> _ready = Channel.CreateUnbounded<WorkerJob>();
@@ -98,7 +99,6 @@ public sealed partial class TaskWorker : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Concurrency, 1);
         _registry = registry;
         _transport = transport;
-        _decoder = decoder;
         _results = results;
         _options = options;
         _topology = topology;
@@ -108,6 +108,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
         _outcomes = new OutcomePipeline(options.Concurrency, options.PendingOutcomeLimit);
         _execute = (job, bodyDone) => _executor.ExecuteAsync(job, bodyDone, _abandon.Token);
         _finished = Finished;
+        _admission = new MessageAdmission(registry, decoder, results, transport, options, _time, _logger);
         _basePrefetch = options.PrefetchMultiplier <= 0 ? 0 : options.Concurrency * options.PrefetchMultiplier;
         if (!registry.Contains(ChordUnlockTask.Name))
         {
@@ -162,6 +163,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
 
         await SetupAsync(cancellationToken).ConfigureAwait(false);
         Queues = ChooseQueues();
+        await _admission.DeclareAsync(Queues, _topology, cancellationToken).ConfigureAwait(false);
         _appliedPrefetch = _basePrefetch;
         _consumer = await _transport.ConsumeAsync(Queues, _basePrefetch, cancellationToken).ConfigureAwait(false);
         _etaTimer = _time.CreateTimer(_ => ReleaseDue(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -336,41 +338,13 @@ public sealed partial class TaskWorker : IAsyncDisposable
 
     private async Task AcceptAsync(Delivery delivery, CancellationToken stopping)
     {
-        TaskInvocation task;
-        try
+        // Bad messages (unreadable, too big or deep, unknown task, redelivered too often) are settled in there.
+        if (await _admission.AdmitAsync(delivery).ConfigureAwait(false) is not { } job)
         {
-            task = _decoder.Decode(delivery.Message);
-        }
-#pragma warning disable CA1031 // Whatever the codec throws, the message is unreadable: reject it, keep consuming.
-        catch (Exception error)
-#pragma warning restore CA1031
-        {
-            LogUndecodable(_logger, error, delivery.Queue, delivery.Message.ContentType, delivery.Message.ContentEncoding, error.Message);
-            await delivery.RejectAsync(requeue: false, CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
-        var definition = _registry.Find(task.Name);
-        if (definition is null)
-        {
-            LogUnregistered(_logger, task.Name, task.Id);
-            var error = ExceptionMapper.Map(CeleryErrors.NotRegistered(task.Name));
-            try
-            {
-                await _results.StoreAsync(task.Id, TaskStates.Failure, null, error, CancellationToken.None).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // Storing is best effort here; the message is dropped either way.
-            catch (Exception storeError)
-#pragma warning restore CA1031
-            {
-                LogUnregisteredStoreFailed(_logger, storeError, task.Id);
-            }
-
-            await delivery.RejectAsync(requeue: false, CancellationToken.None).ConfigureAwait(false);
-            return;
-        }
-
-        var job = new WorkerJob(delivery, task, definition);
+        var task = job.Task;
         if (_executor.IsExpired(task))
         {
             await _executor.RevokeExpiredAsync(job, CancellationToken.None).ConfigureAwait(false);
@@ -572,15 +546,6 @@ public sealed partial class TaskWorker : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Setting up the broker topology failed: {Reason}")]
     private static partial void LogSetupFailed(ILogger logger, Exception error, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot decode a message from queue {Queue} (content type {ContentType}, encoding {ContentEncoding}): {Reason}. Rejected without requeue.")]
-    private static partial void LogUndecodable(ILogger logger, Exception error, string queue, string contentType, string contentEncoding, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Received unregistered task of type '{Name}' (id {Id}): FAILURE NotRegistered, rejected without requeue")]
-    private static partial void LogUnregistered(ILogger logger, string name, string id);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store the NotRegistered failure of {Id}")]
-    private static partial void LogUnregisteredStoreFailed(ILogger logger, Exception error, string id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not extend the reservation of a held message from queue {Queue}: it may be delivered again before its ETA")]
     private static partial void LogExtendFailed(ILogger logger, Exception error, string queue);

@@ -7,7 +7,7 @@ namespace Cadasta.WorkerToolbox.Worker;
 /// exactly once. Once the worker gives it back at shutdown, nothing settles it or records its
 /// outcome: disposing the consumer returns it to the broker unacknowledged.
 /// </summary>
-internal sealed class WorkerJob(Delivery delivery, TaskInvocation task, TaskDefinition definition)
+internal sealed class WorkerJob(Delivery delivery, TaskInvocation task, TaskDefinition definition, Action? onRequeue = null)
 {
     private int _returned;
 
@@ -24,8 +24,21 @@ internal sealed class WorkerJob(Delivery delivery, TaskInvocation task, TaskDefi
         Delivery.IsSettled || Returned ? System.Threading.Tasks.Task.CompletedTask : Settle(() => Delivery.AckAsync(cancellationToken));
 
     /// <summary>Rejects, unless the delivery was settled (or returned) already.</summary>
-    public Task RejectAsync(bool requeue, CancellationToken cancellationToken) =>
-        Delivery.IsSettled || Returned ? System.Threading.Tasks.Task.CompletedTask : Settle(() => Delivery.RejectAsync(requeue, cancellationToken));
+    public Task RejectAsync(bool requeue, CancellationToken cancellationToken)
+    {
+        if (Delivery.IsSettled || Returned)
+        {
+            return System.Threading.Tasks.Task.CompletedTask;
+        }
+
+        if (requeue)
+        {
+            // A return the worker asks for itself (its result could not be stored) is no sign of a poison message.
+            onRequeue?.Invoke();
+        }
+
+        return Settle(() => Delivery.RejectAsync(requeue, cancellationToken));
+    }
 
     /// <summary>
     /// Leaves the message to go back to the broker when the consumer is disposed (shutdown):

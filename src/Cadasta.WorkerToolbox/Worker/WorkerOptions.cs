@@ -29,6 +29,10 @@ public sealed record WorkerOptions
             ChordUnlockMaxRetries = config.ChordUnlockMaxRetries,
             ChordUnlockInterval = config.ResultChordRetryInterval,
             Hostname = "celery@" + Dns.GetHostName(),
+            DeadLetterQueue = config.DeadLetterQueue,
+            MaxDeliveries = config.MaxDeliveries,
+            MaxMessageBytes = config.MaxMessageBytes,
+            MaxJsonDepth = config.MaxJsonDepth,
         };
     }
 
@@ -76,6 +80,26 @@ public sealed record WorkerOptions
     /// settled, beyond the <see cref="Concurrency"/> running ones, before the runners stop taking tasks.
     /// </summary>
     internal int PendingOutcomeLimit { get; init; } = 256;
+
+    /// <summary>
+    /// Where a message that cannot be run and has no readable task id is moved, with a reason header
+    /// (the toolbox's <c>DEAD_LETTER_QUEUE</c>): <c>{queue}</c> stands for the queue it came from. Null: such a message is
+    /// logged and dropped, as Celery does. See docs/reliability.md.
+    /// </summary>
+    public string? DeadLetterQueue { get; init; } = "{queue}.dead";
+
+    /// <summary>
+    /// How many times a message may be delivered without this worker settling it (a crash, a lost
+    /// connection) before it is dead-lettered instead of run again (the toolbox's <c>MAX_DELIVERIES</c>, 10).
+    /// Returns the worker asks for itself (a result it could not store) do not count.
+    /// </summary>
+    public int MaxDeliveries { get; init; } = 10;
+
+    /// <summary>The largest message body decoded, in bytes (the toolbox's <c>MAX_MESSAGE_BYTES</c>, 1 MiB); a larger one is refused unread.</summary>
+    public int MaxMessageBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>The deepest nesting of JSON arrays and objects decoded in a body (the toolbox's <c>MAX_JSON_DEPTH</c>, 64); a deeper one is refused unread.</summary>
+    public int MaxJsonDepth { get; init; } = 64;
 
     /// <summary>Fail the start when declaring the topology fails (true), or log it and go on (false), as the toolbox's <c>setup_app(throw=...)</c>.</summary>
     public bool ThrowOnSetupFailure { get; init; } = true;

@@ -39,7 +39,7 @@ public sealed class ConfigPrintingTests
     {
         var repr = Build().ToPythonRepr(ConfigPrintOptions.IncludeVariables);
 
-        Assert.StartsWith("Config({'CHORD_UNLOCK_MAX_RETRIES': 21600,\n 'ENV_PREFIX': 'CELERY_',\n", repr, StringComparison.Ordinal);
+        Assert.StartsWith("Config({'CHORD_UNLOCK_MAX_RETRIES': 21600,\n 'DEAD_LETTER_QUEUE': '{queue}.dead',\n 'ENV_PREFIX': 'CELERY_',\n", repr, StringComparison.Ordinal);
         Assert.Contains(" 'QUEUES': ('msg', 'export'),\n", repr, StringComparison.Ordinal);
         Assert.Contains(" 'RESULT_DB_PASS': '****',\n", repr, StringComparison.Ordinal);
     }

@@ -301,7 +301,7 @@ public sealed class WorkerRuntimeTests
     }
 
     [Fact]
-    public async Task An_unknown_task_fails_with_not_registered_and_is_rejected_without_requeue()
+    public async Task An_unknown_task_fails_with_not_registered_and_is_acknowledged()
     {
         await using var harness = new WorkerHarness();
         await harness.StartAsync();
@@ -311,12 +311,13 @@ public sealed class WorkerRuntimeTests
         var stored = await harness.WaitForStateAsync(id, "FAILURE");
         Assert.Equal(("NotRegistered", "celery.exceptions"), (stored.Error!.Type, stored.Error.Module));
         Assert.Equal(["msg.nobody"], stored.Error.Arguments);
-        await WorkerHarness.WaitUntilAsync(() => harness.Log.About(id).Contains($"reject {id}"), "the reject");
+        await WorkerHarness.WaitUntilAsync(() => harness.Log.About(id).Contains($"ack {id}"), "the ack");
         Assert.Equal(0, harness.Count("msg"));
+        Assert.Equal(0, harness.Count("msg.dead"));
     }
 
     [Fact]
-    public async Task A_message_that_does_not_decode_is_rejected_without_requeue_and_nothing_is_stored()
+    public async Task A_message_that_does_not_decode_fails_under_its_id_and_is_acknowledged()
     {
         await using var harness = new WorkerHarness();
         await harness.StartAsync();
@@ -327,9 +328,11 @@ public sealed class WorkerRuntimeTests
             Headers = new Dictionary<string, object?> { ["id"] = "bad-1" },
         });
 
-        await WorkerHarness.WaitUntilAsync(() => harness.Log.Entries.Contains("reject bad-1"), "the reject");
-        Assert.DoesNotContain(harness.Log.Entries, e => e.StartsWith("store", StringComparison.Ordinal));
+        var stored = await harness.WaitForStateAsync("bad-1", "FAILURE");
+        Assert.Equal(("InvalidTaskError", "celery.exceptions"), (stored.Error!.Type, stored.Error.Module));
+        await WorkerHarness.WaitUntilAsync(() => harness.Log.Entries.Contains("ack bad-1"), "the ack");
         Assert.Equal(0, harness.Count("msg"));
+        Assert.Equal(0, harness.Count("msg.dead"));
     }
 
     [Fact]
@@ -570,7 +573,9 @@ public sealed class WorkerRuntimeTests
 
         var lenient = harness.CreateWorker(harness.Options with { ThrowOnSetupFailure = false, Queues = ["msg"] }, topology, new TaskRegistry());
         await lenient.StartAsync();
-        Assert.Equal(3, harness.Transport.DeclareCalls);
+
+        // The producer's, the throwing worker's topology, the lenient worker's topology and its dead-letter queues.
+        Assert.Equal(4, harness.Transport.DeclareCalls);
     }
 
     [Fact]

@@ -214,24 +214,14 @@ internal sealed partial class SqsConsumer : ITransportConsumer
         {
             envelope = SqsEnvelope.Decode(message.Body ?? string.Empty);
         }
-#pragma warning disable CA1031 // an undecodable message is a poison message: logged and deleted
+#pragma warning disable CA1031 // an undecodable envelope is a poison message: the worker dead-letters it
         catch (Exception failure)
 #pragma warning restore CA1031
         {
-            _budget.Release(1);
-            LogUndecodable(_logger, message.MessageId, queue, failure);
-            try
-            {
-                await _batcher.DeleteAsync(queueUrl, message.ReceiptHandle, CancellationToken.None).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031
-            catch (Exception deleteFailure)
-#pragma warning restore CA1031
-            {
-                LogReceiveFailed(_logger, queue, deleteFailure);
-            }
-
-            return;
+            // Handed out as it is, under a content type no one accepts, so that the consumer settles it
+            // once with one log line (the worker moves it to its dead-letter queue) instead of it vanishing here.
+            LogUndecodable(_logger, message.MessageId, queue, failure, SqsEnvelope.UndecodableContentType);
+            envelope = SqsEnvelope.Undecodable(message.Body ?? string.Empty);
         }
 
         var receiveCount = 1;
@@ -245,7 +235,7 @@ internal sealed partial class SqsConsumer : ITransportConsumer
             && long.TryParse(sentText, NumberStyles.None, CultureInfo.InvariantCulture, out var sentMilliseconds)
                 ? DateTimeOffset.FromUnixTimeMilliseconds(sentMilliseconds)
                 : null;
-        var delivery = new SqsDelivery(this, _batcher, envelope, queue, queueUrl, message.ReceiptHandle, message.MessageId, redelivered: receiveCount > 1)
+        var delivery = new SqsDelivery(this, _batcher, envelope, queue, queueUrl, message.ReceiptHandle, message.MessageId, receiveCount)
         {
             SentAt = sentAt,
         };
@@ -276,8 +266,8 @@ internal sealed partial class SqsConsumer : ITransportConsumer
     [LoggerMessage(Level = LogLevel.Warning, Message = "SQS receive from queue {Queue} failed; retrying")]
     private static partial void LogReceiveFailed(ILogger logger, string queue, Exception failure);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "SQS message {MessageId} in queue {Queue} is not a kombu envelope nor JSON; deleted")]
-    private static partial void LogUndecodable(ILogger logger, string messageId, string queue, Exception failure);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SQS message {MessageId} in queue {Queue} is not a kombu envelope; handed out as {ContentType}")]
+    private static partial void LogUndecodable(ILogger logger, string messageId, string queue, Exception error, string contentType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not make {Count} unsettled SQS messages visible again; they return after their visibility timeout")]
     private static partial void LogReleaseFailed(ILogger logger, int count, Exception failure);

@@ -16,9 +16,10 @@ internal sealed class SqsDelivery : Delivery
     private readonly SqsSettlementBatcher _batcher;
     private int _state;
 
-    public SqsDelivery(SqsConsumer consumer, SqsSettlementBatcher batcher, SqsDecodedEnvelope envelope, string queue, string queueUrl, string receiptHandle, string messageId, bool redelivered)
-        : base(envelope.Message, queue, envelope.Exchange, envelope.RoutingKey, redelivered)
+    public SqsDelivery(SqsConsumer consumer, SqsSettlementBatcher batcher, SqsDecodedEnvelope envelope, string queue, string queueUrl, string receiptHandle, string messageId, int receiveCount)
+        : base(envelope.Message, queue, envelope.Exchange, envelope.RoutingKey, redelivered: receiveCount > 1)
     {
+        ReceiveCount = receiveCount;
         _consumer = consumer;
         _batcher = batcher;
         QueueUrl = queueUrl;
@@ -28,6 +29,13 @@ internal sealed class SqsDelivery : Delivery
     }
 
     public string QueueUrl { get; }
+
+    /// <summary>SQS's <c>ApproximateReceiveCount</c> of this receive.</summary>
+    public int ReceiveCount { get; }
+
+    internal override int? DeliveryCount => ReceiveCount;
+
+    internal override string? BrokerMessageId => MessageId;
 
     public string ReceiptHandle { get; }
 

@@ -18,6 +18,9 @@ internal static class SqsEnvelope
     public const string DeliveryTagKey = "delivery_tag";
     public const string BodyEncodingKey = "body_encoding";
 
+    /// <summary>The content type of a message whose SQS body is not a kombu envelope nor JSON: its raw text is the body.</summary>
+    public const string UndecodableContentType = "application/x-undecodable-sqs-envelope";
+
     /// <summary>Encodes a message published to <paramref name="exchange"/> with <paramref name="routingKey"/>.</summary>
     /// <param name="message">The message.</param>
     /// <param name="exchange">The exchange ("" for the anonymous one).</param>
@@ -123,6 +126,14 @@ internal static class SqsEnvelope
             DeliveryTag: deliveryTag,
             IsForeign: false);
     }
+
+    /// <summary>A message body that <see cref="Decode"/> cannot read, carried raw for the consumer to refuse (and dead-letter).</summary>
+    public static SqsDecodedEnvelope Undecodable(string messageBody) => new(
+        new TransportMessage { Body = Encoding.UTF8.GetBytes(messageBody), ContentType = UndecodableContentType, ContentEncoding = "binary" },
+        Exchange: string.Empty,
+        RoutingKey: string.Empty,
+        DeliveryTag: null,
+        IsForeign: true);
 
     /// <summary>kombu 5.2.4 <c>_optional_b64_decode</c>: base64 only if it round-trips exactly.</summary>
     internal static string OptionalBase64Decode(string messageBody)
