@@ -363,6 +363,17 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (_dialect == SqlDialect.Sqlite)
+            {
+                // Writers in other processes (or connections) hold the file's lock for a moment: SQLite's own
+                // busy handler waits for it at every step, where Microsoft.Data.Sqlite retries only some calls
+                // ('database is locked' from reading an INSERT ... RETURNING otherwise).
+                var busy = connection.CreateCommand();
+                await using var busyScope = busy.ConfigureAwait(false);
+                busy.CommandText = "PRAGMA busy_timeout = 30000";
+                await busy.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return connection;
         }
         catch

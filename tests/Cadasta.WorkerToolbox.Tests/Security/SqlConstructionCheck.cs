@@ -43,6 +43,17 @@ internal static partial class SqlConstructionCheck
         ["changed"] = "ResultUpsertSql: built in the same loop from constant column names",
         ["ResultTableShape.ExtendedColumnNames"] = "a constant list of Celery's extended column names",
         ["ResultTableShape.ExtendedColumnNames.Select(Parameter)"] = "placeholders of the constant extended column names",
+        ["SqlTaskRecordStore.cs:binaryCollation"] = "SqlTaskRecordStore: a constant collation clause per SQL dialect",
+        ["TaskRecordBrowser.cs:Table"] = "TaskRecordBrowser: the constant cadasta_task_record",
+        ["TaskRecordBrowser.cs:ResultTable"] = "TaskRecordBrowser: the constant celery_taskmeta",
+        ["TaskStates.Pending"] = "the constant state PENDING",
+        ["TaskStates.Success"] = "the constant state SUCCESS",
+        ["TaskStates.Failure"] = "the constant state FAILURE",
+        ["TaskStates.Revoked"] = "the constant state REVOKED",
+        ["TaskRecordBrowser.cs:string.Join(\" AND \", where)"] = "TaskRecordBrowser: constant filter clauses whose values are @parameters",
+        ["TaskRecordBrowser.cs:minute"] = "TaskRecordBrowser: a constant minute expression per SQL dialect",
+        ["TaskRecordBrowser.cs:SelectSql(joined)"] = "TaskRecordBrowser: constant select lists (SelectSql)",
+        ["TaskRecordBrowser.cs:columns"] = "TaskRecordBrowser.SelectSql: the constant column list, prefixed",
     };
 
     private static readonly Regex SqlText = SqlPattern();
