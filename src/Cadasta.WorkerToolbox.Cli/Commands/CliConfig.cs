@@ -11,11 +11,16 @@ internal static class CliConfig
     /// setting, writes "Invalid configuration: ..." to <paramref name="error"/> and returns false
     /// (the command then exits with <see cref="ConfigCommand.InvalidConfigurationExitCode"/>).
     /// </summary>
-    public static bool TryLoad(IReadOnlyDictionary<string, string>? environment, TextWriter error, [NotNullWhen(true)] out Config? config)
+    public static bool TryLoad(IReadOnlyDictionary<string, string>? environment, TextWriter error, [NotNullWhen(true)] out Config? config) =>
+        TryLoad(null, environment, error, out config);
+
+    /// <summary>As <see cref="TryLoad(IReadOnlyDictionary{string, string}?, TextWriter, out Config?)"/>, with settings given on the command line (they win over the environment).</summary>
+    public static bool TryLoad(
+        IReadOnlyDictionary<string, object?>? settings, IReadOnlyDictionary<string, string>? environment, TextWriter error, [NotNullWhen(true)] out Config? config)
     {
         try
         {
-            config = new Config(environment: environment);
+            config = new Config(settings, environment);
             return true;
         }
         catch (ConfigurationException e)
@@ -24,5 +29,22 @@ internal static class CliConfig
             config = null;
             return false;
         }
+    }
+
+    /// <summary>
+    /// The result backend: <paramref name="fromOption"/> (a <c>--backend</c> option) or the configuration's; when
+    /// there is none, writes what to do to <paramref name="error"/> and returns false (a configuration error).
+    /// </summary>
+    public static bool TryResultBackend(string? fromOption, Config config, TextWriter error, [NotNullWhen(true)] out string? backendUrl)
+    {
+        backendUrl = fromOption ?? config.ResultBackend;
+        if (!string.IsNullOrWhiteSpace(backendUrl))
+        {
+            return true;
+        }
+
+        error.WriteLine("No result backend: pass --backend URL or set CELERY_RESULT_BACKEND.");
+        backendUrl = null;
+        return false;
     }
 }

@@ -59,27 +59,15 @@ public static class DashboardCommand
             var error = parseResult.InvocationConfiguration.Error;
             string? Variable(string name) => environment is null ? Environment.GetEnvironmentVariable(name) : environment.GetValueOrDefault(name);
 
-            Config config;
-            try
+            var settings = new Dictionary<string, object?>();
+            if (parseResult.GetValue(broker) is { Length: > 0 } brokerUrl)
             {
-                var settings = new Dictionary<string, object?>();
-                if (parseResult.GetValue(broker) is { Length: > 0 } brokerUrl)
-                {
-                    settings["broker_url"] = brokerUrl;
-                }
-
-                config = new Config(settings, environment);
-            }
-            catch (ConfigurationException e)
-            {
-                await error.WriteLineAsync($"Invalid configuration: {e.Message}").ConfigureAwait(false);
-                return ExitConfigurationError;
+                settings["broker_url"] = brokerUrl;
             }
 
-            var backendUrl = parseResult.GetValue(backend) ?? config.ResultBackend;
-            if (string.IsNullOrWhiteSpace(backendUrl))
+            if (!CliConfig.TryLoad(settings, environment, error, out var config)
+                || !CliConfig.TryResultBackend(parseResult.GetValue(backend), config, error, out var backendUrl))
             {
-                await error.WriteLineAsync("No result backend: pass --backend URL or set CELERY_RESULT_BACKEND.").ConfigureAwait(false);
                 return ExitConfigurationError;
             }
 

@@ -42,34 +42,23 @@ public static class MonitorCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var error = parseResult.InvocationConfiguration.Error;
-            Config config;
-            try
-            {
-                // --broker and --queue are settings given in code: they win over the environment, as in Config,
-                // and the declared topology then binds that queue.
-                var settings = new Dictionary<string, object?>();
-                if (parseResult.GetValue(broker) is { Length: > 0 } brokerUrl)
-                {
-                    settings["broker_url"] = brokerUrl;
-                }
 
-                if (parseResult.GetValue(queue) is { Length: > 0 } queueName)
-                {
-                    settings["PLATFORM_QUEUE_NAME"] = queueName;
-                }
-
-                config = new Config(settings, environment);
-            }
-            catch (ConfigurationException e)
+            // --broker and --queue are settings given in code: they win over the environment, as in Config,
+            // and the declared topology then binds that queue.
+            var settings = new Dictionary<string, object?>();
+            if (parseResult.GetValue(broker) is { Length: > 0 } brokerUrl)
             {
-                await error.WriteLineAsync($"Invalid configuration: {e.Message}").ConfigureAwait(false);
-                return ExitConfigurationError;
+                settings["broker_url"] = brokerUrl;
             }
 
-            var backendUrl = parseResult.GetValue(backend) ?? config.ResultBackend;
-            if (string.IsNullOrWhiteSpace(backendUrl))
+            if (parseResult.GetValue(queue) is { Length: > 0 } queueName)
             {
-                await error.WriteLineAsync("No result backend: pass --backend URL or set CELERY_RESULT_BACKEND.").ConfigureAwait(false);
+                settings["PLATFORM_QUEUE_NAME"] = queueName;
+            }
+
+            if (!CliConfig.TryLoad(settings, environment, error, out var config)
+                || !CliConfig.TryResultBackend(parseResult.GetValue(backend), config, error, out var backendUrl))
+            {
                 return ExitConfigurationError;
             }
 

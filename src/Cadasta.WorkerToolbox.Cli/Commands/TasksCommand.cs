@@ -52,20 +52,9 @@ public static class TasksCommand
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
-            string? url;
-            try
+            if (!CliConfig.TryLoad(environment, error, out var config)
+                || !CliConfig.TryResultBackend(parseResult.GetValue(backend), config, error, out var url))
             {
-                url = parseResult.GetValue(backend) ?? new Config(environment: environment).ResultBackend;
-            }
-            catch (ConfigurationException e)
-            {
-                await error.WriteLineAsync($"Invalid configuration: {e.Message}").ConfigureAwait(false);
-                return ExitDatabaseError;
-            }
-
-            if (string.IsNullOrWhiteSpace(url))
-            {
-                await error.WriteLineAsync("No result backend: pass --backend URL or set CELERY_RESULT_BACKEND.").ConfigureAwait(false);
                 return ExitDatabaseError;
             }
 

@@ -32,6 +32,7 @@ internal sealed partial class MessageAdmission
     private readonly ITransport _transport;
     private readonly WorkerOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly RedeliveryGuard _redeliveries;
     private readonly DeadLetterQueue _deadLetters;
 
@@ -43,6 +44,7 @@ internal sealed partial class MessageAdmission
         _transport = transport;
         _options = options;
         _logger = logger;
+        _time = time;
         _redeliveries = new RedeliveryGuard(options.MaxDeliveries);
         _deadLetters = new DeadLetterQueue(transport, options.DeadLetterQueue, time);
     }
@@ -76,7 +78,9 @@ internal sealed partial class MessageAdmission
         var taskName = HeaderText(message, "task");
         var identity = taskId ?? delivery.BrokerMessageId ?? (message.Properties.GetValueOrDefault("message_id") as string);
 
-        var verdict = _redeliveries.Judge(delivery, identity);
+        // A task whose ETA is still ahead has never run, so it cannot be what killed a worker: it comes back
+        // after every restart while workers hold it, and must not reach MAX_DELIVERIES that way.
+        var verdict = WaitsForEta(message) ? RedeliveryVerdict.Run : _redeliveries.Judge(delivery, identity);
         if (verdict.Action == RedeliveryAction.DeadLetter)
         {
             // Not a FAILURE row: the task may well be fine and be running elsewhere; an operator decides.
@@ -136,6 +140,9 @@ internal sealed partial class MessageAdmission
 
     private static bool IsJson(TransportMessage message) =>
         string.Equals((message.ContentType ?? string.Empty).Trim(), TaskMessageCodec.JsonContentType, StringComparison.OrdinalIgnoreCase);
+
+    private bool WaitsForEta(TransportMessage message) =>
+        HeaderText(message, "eta") is { } eta && CeleryTimestamp.TryParse(eta, out var due, out _) && due > _time.GetUtcNow();
 
     private static string? HeaderText(TransportMessage message, string name) =>
         message.Headers?.GetValueOrDefault(name) is string { Length: > 0 } text ? text : null;

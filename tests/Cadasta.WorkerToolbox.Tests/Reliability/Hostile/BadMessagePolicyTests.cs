@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Cadasta.WorkerToolbox.Protocol;
 using Cadasta.WorkerToolbox.Tests.Worker.Harness;
@@ -127,6 +128,39 @@ public sealed class BadMessagePolicyTests
         var dead = await ReadDeadLetterAsync(harness);
         Assert.Equal("TooManyDeliveries", dead.Message.Headers[DeadLetterQueue.CodeHeader]);
         Assert.DoesNotContain(harness.Log.Entries, e => e.StartsWith("store", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_redelivered_task_whose_eta_is_ahead_is_held_again_not_counted()
+    {
+        // Workers hold an ETA task unacknowledged until it is due; every restart returns it (redelivered).
+        await using var harness = new WorkerHarness();
+        harness.Registry.Register("msg.add", (long a, long b) => a + b);
+        harness.Options = harness.Options with { MaxDeliveries = 1 };
+        await harness.Producer.EnsureSetupAsync();
+        var raw = Raw("[[1, 2], {}, {}]", "later", name: "msg.add");
+        var eta = harness.Time.GetUtcNow().AddHours(1).ToString("yyyy-MM-ddTHH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
+        var message = new TransportMessage
+        {
+            Body = raw.Body,
+            ContentType = raw.ContentType,
+            ContentEncoding = raw.ContentEncoding,
+            Headers = new Dictionary<string, object?>(raw.Headers) { ["eta"] = eta },
+        };
+
+        var delivery = new ScriptedDelivery(message, redelivered: true);
+        var admission = new MessageAdmission(harness.Registry, new ProtocolTaskDecoder(), harness.Results, harness.Transport, harness.Options, harness.Time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var job = await admission.AdmitAsync(delivery);
+
+        Assert.NotNull(job);
+        Assert.False(delivery.IsSettled);
+
+        // Once it is due, a redelivery counts again (it may have run and killed a worker).
+        harness.Time.Advance(TimeSpan.FromHours(2));
+        var due = await RunDeliveryAsync(harness, message, redelivered: true);
+        Assert.True(due.IsSettled);
+        var dead = await ReadDeadLetterAsync(harness);
+        Assert.Equal("TooManyDeliveries", dead.Message.Headers[DeadLetterQueue.CodeHeader]);
     }
 
     [Fact]
