@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Cadasta.WorkerToolbox.TestSupport.Interop;
 
@@ -25,29 +24,7 @@ public sealed class AmqpInteropBroker : InteropBroker
     public override JsonObject? CustomOptions(JsonNode platformMessage) =>
         platformMessage["headers"]?["x-cadasta-properties"] as JsonObject;
 
-    protected override async Task PrepareAsync()
-    {
-        await RequiredService.RabbitMq.EnsureAsync();
-        var (added, addOutput) = await RabbitMqCtlAsync("add_vhost", _virtualHost);
-        Assert.True(added == 0, $"rabbitmqctl could not add virtual host '{_virtualHost}' (run the tests as root next to `scripts/services/rabbitmq start`): {addOutput}");
-        var (exitCode, output) = await RabbitMqCtlAsync("set_permissions", "-p", _virtualHost, "guest", ".*", ".*", ".*");
-        Assert.True(exitCode == 0, $"rabbitmqctl could not open virtual host '{_virtualHost}' to guest: {output}");
-    }
+    protected override Task PrepareAsync() => RabbitMqVirtualHost.CreateAsync(_virtualHost);
 
-    protected override async Task CleanUpAsync() => await RabbitMqCtlAsync("delete_vhost", _virtualHost);
-
-    private static async Task<(int ExitCode, string Output)> RabbitMqCtlAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("rabbitmqctl could not be started.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output + await errors);
-    }
+    protected override Task CleanUpAsync() => RabbitMqVirtualHost.DeleteAsync(_virtualHost);
 }

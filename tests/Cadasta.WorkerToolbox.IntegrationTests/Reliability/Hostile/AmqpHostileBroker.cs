@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Cadasta.WorkerToolbox.TestSupport.Interop;
 using Cadasta.WorkerToolbox.Transports;
 using Cadasta.WorkerToolbox.Transports.Amqp;
@@ -21,11 +20,7 @@ internal sealed class AmqpHostileBroker : IHostileBroker
 
     public async Task PrepareAsync()
     {
-        await RequiredService.RabbitMq.EnsureAsync();
-        var (added, output) = await RabbitMqCtlAsync("add_vhost", _virtualHost);
-        Assert.True(added == 0, $"rabbitmqctl could not add virtual host '{_virtualHost}' (run the tests as root next to `scripts/services/rabbitmq start`): {output}");
-        (added, output) = await RabbitMqCtlAsync("set_permissions", "-p", _virtualHost, "guest", ".*", ".*", ".*");
-        Assert.True(added == 0, $"rabbitmqctl could not open virtual host '{_virtualHost}' to guest: {output}");
+        await RabbitMqVirtualHost.CreateAsync(_virtualHost);
         _connection = await new ConnectionFactory { Uri = new Uri(BrokerUrl) }.CreateConnectionAsync();
         _channel = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
     }
@@ -68,21 +63,6 @@ internal sealed class AmqpHostileBroker : IHostileBroker
             await _connection.DisposeAsync();
         }
 
-        await RabbitMqCtlAsync("delete_vhost", _virtualHost);
-    }
-
-    private static async Task<(int ExitCode, string Output)> RabbitMqCtlAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("rabbitmqctl could not be started.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output + await errors);
+        await RabbitMqVirtualHost.DeleteAsync(_virtualHost);
     }
 }
