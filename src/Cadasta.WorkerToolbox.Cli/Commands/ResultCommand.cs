@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Cadasta.WorkerToolbox.Configuration;
 using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -30,8 +29,8 @@ public static class ResultCommand
     /// <summary>Exit code when the result backend is not configured or cannot be read.</summary>
     public const int ExitBackendError = 3;
 
-    /// <summary>Builds the <c>result</c> command.</summary>
-    public static Command Create()
+    /// <summary>Builds the <c>result</c> command; <paramref name="environment"/> replaces the process environment (tests).</summary>
+    public static Command Create(IReadOnlyDictionary<string, string>? environment = null)
     {
         var taskId = new Argument<string>("task-id") { Description = "The id of the task." };
         var wait = new Option<double>("--wait")
@@ -54,10 +53,12 @@ public static class ResultCommand
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
-            var url = ResolveBackendUrl(parseResult.GetValue(backend));
-            if (string.IsNullOrWhiteSpace(url))
+            // --backend wins; otherwise the configuration's result_backend (CELERY_RESULT_BACKEND, or the
+            // toolbox's template rendered from RESULT_DB_*), exactly as a worker started here would use.
+            var url = parseResult.GetValue(backend);
+            if (string.IsNullOrWhiteSpace(url)
+                && (!CliConfig.TryLoad(environment, error, out var config) || !CliConfig.TryResultBackend(null, config, error, out url)))
             {
-                await error.WriteLineAsync("No result backend: pass --backend URL or set CELERY_RESULT_BACKEND.").ConfigureAwait(false);
                 return ExitBackendError;
             }
 
@@ -117,11 +118,6 @@ public static class ResultCommand
 
         return Encoding.UTF8.GetString(stream.ToArray());
     }
-
-    // --backend wins; otherwise the configuration's result_backend (CELERY_RESULT_BACKEND, or the
-    // toolbox's template rendered from RESULT_DB_*), exactly as a worker started here would use.
-    private static string? ResolveBackendUrl(string? fromOption) =>
-        string.IsNullOrWhiteSpace(fromOption) ? new Config().ResultBackend : fromOption;
 
     private static string ToText(TaskResult result)
     {

@@ -83,10 +83,23 @@ public sealed class ResultCommandTests : IDisposable
         Assert.DoesNotContain("secret", error, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    [Fact]
+    public async Task A_bad_setting_exits_3_with_one_line_naming_it()
+    {
+        var (exit, output, error) = await RunAsync(new Dictionary<string, string> { ["CELERY_WORKER_CONCURRENCY"] = "abc" }, "result", "x");
+
+        Assert.Equal(ResultCommand.ExitBackendError, exit);
+        Assert.Empty(output);
+        Assert.StartsWith("Invalid configuration: Environment variable CELERY_WORKER_CONCURRENCY has the value 'abc'", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private static Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) => RunAsync(null, args);
+
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var root = new RootCommand();
-        root.Subcommands.Add(ResultCommand.Create());
+        root.Subcommands.Add(ResultCommand.Create(environment));
         using var output = new StringWriter();
         using var error = new StringWriter();
         var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
