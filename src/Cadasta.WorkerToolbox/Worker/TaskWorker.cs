@@ -23,9 +23,7 @@ namespace Cadasta.WorkerToolbox.Worker;
 /// </summary>
 public sealed partial class TaskWorker : IAsyncDisposable
 {
-    private readonly TaskRegistry _registry;
     private readonly ITransport _transport;
-    private readonly IResultBackend _results;
     private readonly WorkerOptions _options;
     private readonly Topology? _topology;
     private readonly TimeProvider _time;
@@ -97,9 +95,7 @@ public sealed partial class TaskWorker : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Concurrency, 1);
-        _registry = registry;
         _transport = transport;
-        _results = results;
         _options = options;
         _topology = topology;
         _time = time ?? TimeProvider.System;
