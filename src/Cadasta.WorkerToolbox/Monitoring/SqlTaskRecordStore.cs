@@ -345,16 +345,21 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
             return true;
         }
 
-        var command = connection.CreateCommand();
-
-        await using var commandScope = command.ConfigureAwait(false);
-        command.CommandText = _dialect == SqlDialect.PostgreSql
-            ? "SELECT to_regclass(@name) IS NOT NULL"
-            : "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = @name";
-        AddParameter(command, "@name", ResultTableName);
-        var exists = Convert.ToBoolean(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        var exists = await TableExistsAsync(connection, _dialect, ResultTableName, cancellationToken).ConfigureAwait(false);
         _resultTableExists = exists;
         return exists;
+    }
+
+    /// <summary>Whether <paramref name="table"/> exists in the database of <paramref name="connection"/>.</summary>
+    internal static async Task<bool> TableExistsAsync(DbConnection connection, SqlDialect dialect, string table, CancellationToken cancellationToken)
+    {
+        var command = connection.CreateCommand();
+        await using var commandScope = command.ConfigureAwait(false);
+        command.CommandText = dialect == SqlDialect.PostgreSql
+            ? "SELECT to_regclass(@name) IS NOT NULL"
+            : "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = @name";
+        AddParameter(command, "@name", table);
+        return Convert.ToBoolean(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
@@ -362,18 +367,7 @@ internal sealed class SqlTaskRecordStore : ITaskRecordStore
         var connection = _createConnection();
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            if (_dialect == SqlDialect.Sqlite)
-            {
-                // Writers in other processes (or connections) hold the file's lock for a moment: SQLite's own
-                // busy handler waits for it at every step, where Microsoft.Data.Sqlite retries only some calls
-                // ('database is locked' from reading an INSERT ... RETURNING otherwise).
-                var busy = connection.CreateCommand();
-                await using var busyScope = busy.ConfigureAwait(false);
-                busy.CommandText = "PRAGMA busy_timeout = 30000";
-                await busy.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            await SqlConnections.OpenAsync(connection, _dialect, cancellationToken).ConfigureAwait(false);
             return connection;
         }
         catch

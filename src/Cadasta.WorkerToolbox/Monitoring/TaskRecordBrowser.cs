@@ -395,7 +395,7 @@ public sealed class TaskRecordBrowser : IAsyncDisposable
         await using var connectionScope = connection.ConfigureAwait(false);
         try
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            await SqlConnections.OpenAsync(connection, _dialect, cancellationToken).ConfigureAwait(false);
             return await work(connection).ConfigureAwait(false);
         }
         catch (DbException e) when (e.IsTransient)
@@ -411,26 +411,15 @@ public sealed class TaskRecordBrowser : IAsyncDisposable
         // Once there, a table stays: only its absence is asked again.
         if (!_recordTableExists)
         {
-            _recordTableExists = await TableExistsAsync(connection, Table, cancellationToken).ConfigureAwait(false);
+            _recordTableExists = await SqlTaskRecordStore.TableExistsAsync(connection, _dialect, Table, cancellationToken).ConfigureAwait(false);
         }
 
         if (!_resultTableExists)
         {
-            _resultTableExists = await TableExistsAsync(connection, ResultTable, cancellationToken).ConfigureAwait(false);
+            _resultTableExists = await SqlTaskRecordStore.TableExistsAsync(connection, _dialect, ResultTable, cancellationToken).ConfigureAwait(false);
         }
 
         return (_recordTableExists, _resultTableExists);
-    }
-
-    private async Task<bool> TableExistsAsync(DbConnection connection, string table, CancellationToken cancellationToken)
-    {
-        var command = connection.CreateCommand();
-        await using var commandScope = command.ConfigureAwait(false);
-        command.CommandText = _dialect == SqlDialect.PostgreSql
-            ? "SELECT to_regclass(@name) IS NOT NULL"
-            : "SELECT COUNT(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = @name";
-        SqlTaskRecordStore.AddParameter(command, "@name", table);
-        return Convert.ToBoolean(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
     private async Task<string> DateDoneTypeAsync(DbConnection connection, CancellationToken cancellationToken)
