@@ -164,8 +164,8 @@ public sealed class DashboardBrowserTests(DemoSystem system, HeadlessChromium ch
     }
 
     // The waiter is set before the click, so a navigation that ends quickly is not missed; the pages are rendered
-    // on the server, so the parsed document holds everything asserted (a load event once stalled behind the live
-XX
+    // on the server, so the parsed document holds everything asserted (waiting for the load event once timed out
+    // in CI, after the page had gone network-idle).
     private static async Task ClickAndWaitForPageAsync(IPage page, ILocator link, string url)
     {
         var arrived = page.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
